@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+// Units, FUSE mounts and supervisors are real child processes: worker threads
+// cannot mount FUSE or reliably own process groups, so every test file runs in
+// a forked process. Deadlines are generous because CI machines are shared.
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    teardownTimeout: 30_000,
+    fileParallelism: true,
+    maxWorkers: 2,
+  },
+});
