@@ -91,6 +91,14 @@ export interface ServiceRunnerSpec {
   readonly source: SourceLocation;
 }
 
+/** Per-unit log files: size-based rotation. */
+export interface LogSpec {
+  /** Rotate the unit's log file when it reaches this size. */
+  readonly maxBytes: number;
+  /** Number of rotated files kept besides the current one. */
+  readonly keep: number;
+}
+
 /** One unit of the system, fully resolved. */
 export interface UnitSpec {
   /** Unique name; safe as a file name in the file view (`[A-Za-z0-9_.-]`, not `.`/`..`). */
@@ -119,6 +127,7 @@ export interface UnitSpec {
   readonly health: HealthSpec | null;
   readonly limits: LimitsSpec;
   readonly stop: StopSpec;
+  readonly logs: LogSpec;
   /** Absolute working directory (default: the directory of the file that declared the unit). */
   readonly workingDirectory: string;
   /** Placement (`on "node"`); null means every node runs it. */
