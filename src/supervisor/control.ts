@@ -43,6 +43,11 @@ export interface SupervisorControl {
   onUnitChange(listener: (status: UnitStatus) => void): () => void;
   /** The unit whose `ENSEMBLE_TOKEN` this is, or null. Constant-time comparison. */
   unitForToken(token: string): string | null;
+  /**
+   * Tell the supervisor how to find a unit's registered gRPC address (set by
+   * the API's discovery registry; used by `grpc` health probes).
+   */
+  setAddressResolver(resolver: (unit: string) => string | null): void;
   /** Apply a new plan built from `file` (default: the running file). */
   reload(file?: string): Promise<ReloadResult>;
   /** Stop every unit in reverse dependency order and exit the run. */
