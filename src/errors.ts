@@ -36,6 +36,8 @@ export const ERROR_CODES = {
   ENS_E_LIMITS: 'resource limit error',
   /** The operation is not supported (yet) by this build. */
   ENS_E_UNSUPPORTED: 'not supported',
+  /** A name (service, unit) is already taken by someone else. */
+  ENS_E_ALREADY_EXISTS: 'already exists',
 } as const;
 
 /** A stable error code, see {@link ERROR_CODES}. */
@@ -100,6 +102,13 @@ export class PermissionError extends EnsembleError {
 export class UnsupportedError extends EnsembleError {
   constructor(message: string) {
     super('ENS_E_UNSUPPORTED', message);
+  }
+}
+
+/** A name (a service registered by another unit, a unit added twice) that is already taken. */
+export class AlreadyExistsError extends EnsembleError {
+  constructor(message: string) {
+    super('ENS_E_ALREADY_EXISTS', message);
   }
 }
 
