@@ -42,6 +42,8 @@ export const ERROR_CODES = {
   ENS_E_PATH_NOT_FOUND: 'no such path in the file view',
   /** A unit's own gRPC service (e.g. its Resources) does not answer, or answered too late. */
   ENS_E_UNIT_UNREACHABLE: 'unit unreachable',
+  /** No registered service has the name, alias or family asked for. */
+  ENS_E_SERVICE_NOT_FOUND: 'unknown service',
 } as const;
 
 /** A stable error code, see {@link ERROR_CODES}. */
