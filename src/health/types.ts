@@ -36,6 +36,11 @@ export interface ResourceSample {
   readonly memoryBytes: number;
   /** Number of processes in the tree. */
   readonly processes: number;
+  /**
+   * Number of kernel tasks (threads) in the tree — what cgroup `pids.max` and
+   * systemd's TasksMax count. Optional for producers other than ResourceSampler.
+   */
+  readonly threads?: number;
 }
 
 /** Applies and releases a unit's resource limits. */
