@@ -1,0 +1,206 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { ERRNO_NUMBERS, FileViewError } from './errno.js';
+
+/**
+ * The only file that knows fuse-native. Everything else talks to the
+ * {@link FuseHandlers} interface, so replacing the binding (fuse3, a
+ * different package) touches this file alone.
+ *
+ * How fuse-native dispatches: libfuse2 runs `fuse_loop_mt` on its own
+ * threads; each operation is handed to the Node event loop (uv_async) and the
+ * libfuse thread waits until the JavaScript callback answers. An operation
+ * that has not answered (a blocked watch read) holds only its own libfuse
+ * thread; libfuse starts more threads for other operations, so the mount
+ * stays responsive. The Node event loop itself must never block on the
+ * mount: nothing in the supervisor touches its own mount point synchronously.
+ */
+
+/** Attributes of one path. */
+export interface FuseStat {
+  readonly type: 'dir' | 'file';
+  /** Permission bits (e.g. 0o444). */
+  readonly mode: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/**
+ * The operations a mounted tree answers. Each returns a promise; rejecting
+ * with a {@link FileViewError} answers its errno, anything else EIO.
+ * `open` returns a handle number greater than 0.
+ */
+export interface FuseHandlers {
+  getattr(path: string): Promise<FuseStat>;
+  readdir(path: string): Promise<string[]>;
+  open(path: string, flags: number): Promise<number>;
+  read(path: string, handle: number, length: number, position: number): Promise<Buffer>;
+  write(path: string, handle: number, data: Buffer, position: number): Promise<number>;
+  truncate(path: string, size: number): Promise<void>;
+  flush(path: string, handle: number): Promise<void>;
+  release(path: string, handle: number): Promise<void>;
+}
+
+/** Options of {@link mountFuse}. */
+export interface FuseMountOptions {
+  /** Answer ETIMEDOUT when any operation but `read` takes longer (a backstop; the tree has its own deadline). */
+  readonly opTimeoutMs: number;
+  /** Let other users see the mount (needs `user_allow_other`); default false. */
+  readonly allowOther?: boolean;
+  /** libfuse debug output on stderr. */
+  readonly debug?: boolean;
+}
+
+/** A live mount. */
+export interface FuseMount {
+  readonly dir: string;
+  /** Unmount (lazily, so open watch handles cannot keep it busy). */
+  unmount(): Promise<void>;
+}
+
+/** Whether FUSE can be used here, and if not, why (one line). */
+export type FuseAvailability = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+type Callback = (...args: unknown[]) => void;
+interface NativeFuse {
+  mount(cb: (err: Error | null) => void): void;
+  unmount(cb: (err: Error | null) => void): void;
+  _fuseOptions(): string;
+}
+type NativeFuseClass = new (mnt: string, ops: Record<string, (...args: never[]) => void>, opts: Record<string, unknown>) => NativeFuse;
+
+let loaded: NativeFuseClass | Error | null = null;
+
+function loadBinding(): NativeFuseClass | Error {
+  if (loaded) return loaded;
+  try {
+    const require = createRequire(import.meta.url);
+    loaded = require('fuse-native') as NativeFuseClass;
+  } catch (e) {
+    loaded = e instanceof Error ? e : new Error(String(e));
+  }
+  return loaded;
+}
+
+/** Check the platform, /dev/fuse and the libfuse2 binding without mounting anything. */
+export function fuseAvailability(): FuseAvailability {
+  if (process.platform !== 'linux') return { ok: false, reason: `FUSE file view is only supported on Linux (this is ${process.platform})` };
+  if (!existsSync('/dev/fuse')) return { ok: false, reason: 'no /dev/fuse (load the fuse kernel module or pass --device /dev/fuse to the container)' };
+  const binding = loadBinding();
+  if (binding instanceof Error) {
+    const first = binding.message.split('\n')[0] ?? '';
+    const hint = /libfuse\.so/.test(first) ? 'libfuse2 is not installed (apt-get install libfuse2)' : `fuse-native cannot be loaded: ${first}`;
+    return { ok: false, reason: hint };
+  }
+  return { ok: true };
+}
+
+function errnoOf(e: unknown): number {
+  return e instanceof FileViewError ? -ERRNO_NUMBERS[e.errno] : -ERRNO_NUMBERS.EIO;
+}
+
+const S_IFDIR = 0o040000;
+const S_IFREG = 0o100000;
+
+function statOf(s: FuseStat): Record<string, unknown> {
+  const t = new Date(s.mtimeMs);
+  return {
+    mode: (s.type === 'dir' ? S_IFDIR : S_IFREG) | s.mode,
+    size: s.size,
+    nlink: s.type === 'dir' ? 2 : 1,
+    uid: process.getuid?.() ?? 0,
+    gid: process.getgid?.() ?? 0,
+    mtime: t,
+    atime: t,
+    ctime: t,
+    blksize: 4096,
+    blocks: Math.ceil(s.size / 512),
+  };
+}
+
+/**
+ * Mount `handlers` at `dir` (an existing, empty directory that is not a mount
+ * point). Options always set: `direct_io` (reads reach us whatever the size,
+ * so changing values are never cut short), zero attribute/entry caching
+ * (sizes are the real current size), `auto_unmount` (fusermount removes the
+ * mount when this process dies, even by SIGKILL), and, unless `allowOther`,
+ * access for this user only.
+ */
+export function mountFuse(dir: string, handlers: FuseHandlers, options: FuseMountOptions): Promise<FuseMount> {
+  const avail = fuseAvailability();
+  if (!avail.ok) return Promise.reject(new FileViewError('ENOTSUP', avail.reason));
+  const Fuse = loadBinding() as NativeFuseClass;
+
+  class EnsembleFuse extends (Fuse as unknown as new (...a: ConstructorParameters<NativeFuseClass>) => NativeFuse) {
+    override _fuseOptions(): string {
+      const base = super._fuseOptions();
+      const extra = 'direct_io,attr_timeout=0,entry_timeout=0,negative_timeout=0,fsname=ensemble,subtype=ensemble,default_permissions';
+      return base ? `${base},${extra}` : `-o${extra}`;
+    }
+  }
+
+  const answer = <T>(work: Promise<T>, cb: Callback, ok: (v: T) => unknown[]): void => {
+    work.then(
+      (v) => cb(...ok(v)),
+      (e: unknown) => cb(errnoOf(e)),
+    );
+  };
+  const refuse = (...args: unknown[]): void => (args[args.length - 1] as Callback)(-ERRNO_NUMBERS.EACCES);
+
+  const ops: Record<string, (...args: never[]) => void> = {
+    getattr: (path: string, cb: Callback) => answer(handlers.getattr(path), cb, (s) => [0, statOf(s)]),
+    readdir: (path: string, cb: Callback) => answer(handlers.readdir(path), cb, (names) => [0, names]),
+    open: (path: string, flags: number, cb: Callback) => answer(handlers.open(path, flags), cb, (fh) => [0, fh]),
+    read: (path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Callback) =>
+      handlers.read(path, fd, len, pos).then(
+        (data) => cb(data.copy(buf, 0, 0, Math.min(len, data.length))),
+        (e: unknown) => cb(errnoOf(e)),
+      ),
+    write: (path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Callback) =>
+      // The buffer belongs to libfuse and is only valid during this call: copy it.
+      handlers.write(path, fd, Buffer.from(buf.subarray(0, len)), pos).then(
+        (n) => cb(n),
+        (e: unknown) => cb(errnoOf(e)),
+      ),
+    truncate: (path: string, size: number, cb: Callback) => answer(handlers.truncate(path, size), cb, () => [0]),
+    ftruncate: (path: string, _fd: number, size: number, cb: Callback) => answer(handlers.truncate(path, size), cb, () => [0]),
+    flush: (path: string, fd: number, cb: Callback) => answer(handlers.flush(path, fd), cb, () => [0]),
+    release: (path: string, fd: number, cb: Callback) => answer(handlers.release(path, fd), cb, () => [0]),
+    create: refuse,
+    mknod: refuse,
+    mkdir: refuse,
+    rmdir: refuse,
+    unlink: refuse,
+    rename: refuse,
+    link: refuse,
+    symlink: refuse,
+    chmod: refuse,
+    chown: refuse,
+    utimens: (_path: string, _a: number, _m: number, cb: Callback) => cb(0),
+  };
+
+  const fuse = new EnsembleFuse(dir, ops, {
+    autoUnmount: true,
+    allowOther: options.allowOther ?? false,
+    debug: options.debug ?? false,
+    // Watch reads wait for the next change: no binding timeout for `read`.
+    timeout: { default: options.opTimeoutMs, read: false },
+  });
+
+  return new Promise<FuseMount>((resolve, reject) => {
+    fuse.mount((err) => {
+      if (err) {
+        reject(new FileViewError('EIO', `cannot mount the file view at ${dir}: ${err.message}`, { code: 'ENS_E_UNSUPPORTED', cause: err }));
+        return;
+      }
+      let unmounting: Promise<void> | null = null;
+      resolve({
+        dir,
+        unmount: () =>
+          (unmounting ??= new Promise<void>((res, rej) => {
+            fuse.unmount((e) => (e ? rej(e) : res()));
+          })),
+      });
+    });
+  });
+}

@@ -1,0 +1,250 @@
+import { FileViewError, toFileViewError } from './errno.js';
+import type { FuseHandlers, FuseStat } from './fuse-adapter.js';
+import { type FileTree, type ResolvedNode, splitLines } from './file-tree.js';
+import type { FileNode } from './tree-node.js';
+import { formatTreePath, parseTreePath, type TreePath } from './tree-path.js';
+import { WatchStream } from './watch-stream.js';
+
+/** Options of {@link FuseOps}. */
+export interface FuseOpsOptions {
+  /**
+   * A blocked watch read that saw no change for this long returns the current
+   * value again, so an interrupted reader (Ctrl-C) never hangs longer and a
+   * dead unit surfaces as EIO. Default 10000.
+   */
+  readonly watchKeepAliveMs?: number;
+  /** How long a content read for `getattr` is reused by the `open` that follows. Default 200. */
+  readonly contentReuseMs?: number;
+  /** Called with each error answered to a caller (for the supervisor's log). */
+  readonly onError?: (e: FileViewError, op: string) => void;
+}
+
+interface FileHandle {
+  readonly kind: 'file';
+  readonly segs: TreePath;
+  readonly node: FileNode;
+  readonly content: Buffer | null;
+  pending: string;
+}
+
+interface WatchHandle {
+  readonly kind: 'watch';
+  readonly stream: WatchStream;
+  readonly stop: () => void;
+}
+
+const O_ACCMODE = 3;
+const O_WRONLY = 1;
+const O_RDWR = 2;
+
+/**
+ * Serves a {@link FileTree} through FUSE: attributes with the real current
+ * size, per-open content snapshots (a value changing between two reads of one
+ * `cat` is never torn), line-oriented writes (each complete line is applied at
+ * once and its error returned by that `write`; a trailing partial line at
+ * flush/close) and blocking watch streams.
+ */
+export class FuseOps implements FuseHandlers {
+  private readonly handles = new Map<number, FileHandle | WatchHandle>();
+  private nextHandle = 1;
+  private readonly recent = new Map<string, { at: number; content: Buffer }>();
+  private readonly keepAliveMs: number;
+  private readonly reuseMs: number;
+
+  constructor(
+    private readonly tree: FileTree,
+    private readonly options: FuseOpsOptions = {},
+  ) {
+    this.keepAliveMs = options.watchKeepAliveMs ?? 10_000;
+    this.reuseMs = options.contentReuseMs ?? 200;
+  }
+
+  async getattr(path: string): Promise<FuseStat> {
+    return this.op('getattr', path, async (segs) => {
+      const node = await this.tree.resolve(segs);
+      const now = Date.now();
+      if (node.kind === 'dir') return { type: 'dir', mode: 0o555, size: 0, mtimeMs: now };
+      if (node.kind === 'watch') return { type: 'file', mode: 0o444, size: 0, mtimeMs: now };
+      const mode = node.access === 'read-only' ? 0o444 : node.access === 'read-write' ? 0o644 : 0o200;
+      if (node.access === 'write-only') return { type: 'file', mode, size: 0, mtimeMs: now };
+      const content = await this.freshContent(node, segs);
+      return { type: 'file', mode, size: content.length, mtimeMs: now };
+    });
+  }
+
+  async readdir(path: string): Promise<string[]> {
+    return this.op('readdir', path, (segs) => this.tree.list(segs));
+  }
+
+  async open(path: string, flags: number): Promise<number> {
+    return this.op('open', path, async (segs) => {
+      const node = await this.tree.resolve(segs);
+      const mode = flags & O_ACCMODE;
+      const wantsWrite = mode === O_WRONLY || mode === O_RDWR;
+      const wantsRead = mode !== O_WRONLY;
+      const where = formatTreePath(segs);
+      if (node.kind === 'dir') throw new FileViewError('EISDIR', `${where}: is a directory`);
+      if (node.kind === 'watch') {
+        if (wantsWrite) throw new FileViewError('EACCES', `${where}: read-only file`);
+        return this.add(this.openWatch(node, segs));
+      }
+      if (wantsWrite && node.access === 'read-only') throw new FileViewError('EACCES', `${where}: read-only file`);
+      if (wantsRead && node.access === 'write-only') throw new FileViewError('EACCES', `${where}: write-only file`);
+      const content = wantsRead ? this.reusable(where) ?? (await this.freshContent(node, segs)) : null;
+      return this.add({ kind: 'file', segs, node, content, pending: '' });
+    });
+  }
+
+  async read(path: string, handle: number, length: number, position: number): Promise<Buffer> {
+    return this.op('read', path, async () => {
+      const h = this.handle(handle);
+      if (h.kind === 'watch') return h.stream.read(position, length);
+      if (!h.content) throw new FileViewError('EACCES', `${path}: not open for reading`);
+      return h.content.subarray(Math.min(position, h.content.length), Math.min(position + length, h.content.length));
+    });
+  }
+
+  async write(path: string, handle: number, data: Buffer): Promise<number> {
+    return this.op('write', path, async () => {
+      const h = this.handle(handle);
+      if (h.kind !== 'file') throw new FileViewError('EACCES', `${path}: read-only file`);
+      this.recent.delete(formatTreePath(h.segs));
+      h.pending += data.toString('utf8');
+      const cut = h.pending.lastIndexOf('\n');
+      if (cut >= 0) {
+        const complete = h.pending.slice(0, cut + 1);
+        h.pending = h.pending.slice(cut + 1);
+        for (const line of splitLines(complete)) await this.tree.writeLine(h.node, h.segs, line);
+      }
+      return data.length;
+    });
+  }
+
+  async truncate(path: string): Promise<void> {
+    return this.op('truncate', path, async (segs) => {
+      const node = await this.tree.resolve(segs);
+      const where = formatTreePath(segs);
+      if (node.kind === 'dir') throw new FileViewError('EISDIR', `${where}: is a directory`);
+      if (node.kind === 'watch' || node.access === 'read-only') throw new FileViewError('EACCES', `${where}: read-only file`);
+      // Truncation is how `echo v > file` opens a file; values are replaced by the write that follows.
+    });
+  }
+
+  async flush(path: string, handle: number): Promise<void> {
+    return this.op('flush', path, async () => {
+      const h = this.handles.get(handle);
+      if (h?.kind === 'file') await this.applyPending(h);
+    });
+  }
+
+  async release(path: string, handle: number): Promise<void> {
+    return this.op('release', path, async () => {
+      const h = this.handles.get(handle);
+      this.handles.delete(handle);
+      if (h?.kind === 'watch') {
+        h.stop();
+        h.stream.close();
+      } else if (h?.kind === 'file') {
+        await this.applyPending(h);
+      }
+    });
+  }
+
+  /** End every open watch stream with end-of-file (before unmounting). */
+  closeAll(): void {
+    for (const h of this.handles.values()) {
+      if (h.kind === 'watch') {
+        h.stop();
+        h.stream.close();
+      }
+    }
+  }
+
+  private async applyPending(h: FileHandle): Promise<void> {
+    if (h.pending === '') return;
+    const line = h.pending;
+    h.pending = '';
+    this.recent.delete(formatTreePath(h.segs));
+    await this.tree.writeLine(h.node, h.segs, line);
+  }
+
+  private openWatch(node: Extract<ResolvedNode, { kind: 'watch' }>, segs: TreePath): WatchHandle {
+    const stream = new WatchStream();
+    let stopWatch: (() => void) | null = null;
+    let closed = false;
+    let retry: NodeJS.Timeout | null = null;
+    const subscribe = (): void => {
+      let first = true;
+      stopWatch = this.tree.watchNode(
+        node.target,
+        segs,
+        (content) => {
+          if (first) {
+            first = false;
+            stream.pushIfChanged(content);
+          } else stream.push(content);
+        },
+        () => {
+          // The subscription broke (unit restarting?): try again; the keep-alive reports a unit that stays away.
+          stopWatch?.();
+          if (!closed) retry = setTimeout(subscribe, 1000);
+        },
+      );
+    };
+    subscribe();
+    const keepAlive = setInterval(() => {
+      if (!stream.waiting) return;
+      this.tree.readNode(node.target, segs).then(
+        (content) => stream.keepAlive(content),
+        (e: unknown) => stream.fail(toFileViewError(formatTreePath(segs), e)),
+      );
+    }, this.keepAliveMs);
+    keepAlive.unref();
+    return {
+      kind: 'watch',
+      stream,
+      stop: () => {
+        closed = true;
+        clearInterval(keepAlive);
+        if (retry) clearTimeout(retry);
+        stopWatch?.();
+      },
+    };
+  }
+
+  private reusable(where: string): Buffer | null {
+    const r = this.recent.get(where);
+    return r && Date.now() - r.at <= this.reuseMs ? r.content : null;
+  }
+
+  private async freshContent(node: FileNode, segs: TreePath): Promise<Buffer> {
+    const content = Buffer.from(await this.tree.readNode(node, segs));
+    const where = formatTreePath(segs);
+    this.recent.set(where, { at: Date.now(), content });
+    if (this.recent.size > 1024) this.recent.delete(this.recent.keys().next().value as string);
+    return content;
+  }
+
+  private add(h: FileHandle | WatchHandle): number {
+    const n = this.nextHandle;
+    this.nextHandle = n >= 0x7fffffff ? 1 : n + 1;
+    this.handles.set(n, h);
+    return n;
+  }
+
+  private handle(n: number): FileHandle | WatchHandle {
+    const h = this.handles.get(n);
+    if (!h) throw new FileViewError('EIO', `no open file with handle ${n}`);
+    return h;
+  }
+
+  private async op<T>(name: string, path: string, work: (segs: TreePath) => Promise<T>): Promise<T> {
+    try {
+      return await work(parseTreePath(path));
+    } catch (e) {
+      const err = toFileViewError(path.replace(/^\//, ''), e);
+      this.options.onError?.(err, name);
+      throw err;
+    }
+  }
+}

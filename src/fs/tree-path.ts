@@ -1,0 +1,32 @@
+import { FileViewError } from './errno.js';
+
+/** A validated path inside the file view: its segments, never `.`, `..` or empty. */
+export type TreePath = readonly string[];
+
+const SEGMENT = /^[A-Za-z0-9_.:@-]+$/;
+
+/**
+ * Split a file view path (`units/pump/speed`, `/status/api/state`, `` for the
+ * root) into segments. Leading, trailing and doubled slashes are ignored.
+ * `.`/`..` segments, NUL bytes and characters outside `[A-Za-z0-9_.:@-]` are
+ * refused (EINVAL for dot segments, ENOENT for names no node can have), so
+ * no path can name anything outside the tree.
+ */
+export function parseTreePath(path: string): TreePath {
+  const segments = path.split('/').filter((s) => s.length > 0);
+  for (const s of segments) {
+    if (s === '.' || s === '..') throw new FileViewError('EINVAL', `${path}: "${s}" is not allowed in a file view path`);
+    if (!SEGMENT.test(s)) throw new FileViewError('ENOENT', `${path}: no such path (invalid name "${s}")`);
+  }
+  return segments;
+}
+
+/** True when `name` can be one segment of a file view path. */
+export function isValidSegment(name: string): boolean {
+  return name !== '.' && name !== '..' && SEGMENT.test(name);
+}
+
+/** The display form of a path: segments joined by `/`, the root as `/`. */
+export function formatTreePath(path: TreePath): string {
+  return path.length === 0 ? '/' : path.join('/');
+}
