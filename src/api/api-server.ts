@@ -1,0 +1,107 @@
+import { rm } from 'node:fs/promises';
+import * as grpc from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import type { UnitSpec } from '../ensemble/plan.js';
+import type { SupervisorControl } from '../supervisor/control.js';
+import { discoveryHandlers } from './discovery-service.js';
+import { HealthStatus } from './health-service.js';
+import { LocalServiceRegistry } from './local-service-registry.js';
+import { loadProtos } from './protos.js';
+import type { ServiceRegistry } from './service-registry.js';
+import { supervisorHandlers } from './supervisor-service.js';
+import { bindUnixSocket } from './unix-socket-bind.js';
+
+/** Where the API server writes what it does (a pino logger fits). */
+export interface ApiLogger {
+  info(msg: string): void;
+  warn(msg: string): void;
+}
+
+/** Options of {@link startApiServer}. */
+export interface ApiServerOptions {
+  readonly control: SupervisorControl;
+  /** Absolute path of the Unix socket (RuntimePaths.apiSocket). */
+  readonly socketPath: string;
+  /** Compile one runner in ensemble syntax (AddUnit); AddUnit answers UNIMPLEMENTED without it. */
+  readonly compileUnit?: (runner: string) => UnitSpec;
+  /** What Shutdown does once answered (default: control.shutdown()). */
+  readonly onShutdownRequested?: () => void;
+  readonly logger?: ApiLogger;
+}
+
+/** A running API server. */
+export interface ApiServer {
+  /** `unix:` address clients use. */
+  readonly address: string;
+  readonly registry: ServiceRegistry;
+  readonly health: HealthStatus;
+  /** Stop serving: NOT_SERVING, cancel streams after a short grace, remove the socket. */
+  stop(): Promise<void>;
+}
+
+/** Services reported by grpc.health.v1 on the supervisor ('' = the server). */
+const HEALTH_SERVICES = ['', 'ensemble.supervisor.v1.Supervisor', 'ensemble.discovery.v1.Discovery'];
+
+/** Grace for open streams (Logs -f, Watch) before the server cancels them on stop. */
+const STOP_GRACE_MS = 1000;
+
+/**
+ * Start the supervisor's gRPC API on a Unix socket (mode 0600): Discovery,
+ * Supervisor, grpc.health.v1 and server reflection. Wires discovery to the
+ * supervisor: registrations follow unit changes, and health probes resolve a
+ * unit's address through the registry.
+ */
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const { control, socketPath, logger } = options;
+  const protos = loadProtos();
+  const registry = new LocalServiceRegistry(control.status().node, (unit) => {
+    try {
+      return control.getUnit(unit);
+    } catch {
+      return null;
+    }
+  });
+  const unsubscribe = control.onUnitChange((status) => registry.unitChanged(status));
+  control.setAddressResolver((unit) => registry.addressOf(unit));
+  const health = new HealthStatus(Object.fromEntries(HEALTH_SERVICES.map((s) => [s, 'SERVING' as const])));
+
+  const server = new grpc.Server();
+  server.addService(protos.Discovery.service, discoveryHandlers({ registry, unitForToken: (t) => control.unitForToken(t) }));
+  server.addService(
+    protos.Supervisor.service,
+    supervisorHandlers({ control, ...(options.compileUnit ? { compileUnit: options.compileUnit } : {}), ...(options.onShutdownRequested ? { onShutdownRequested: options.onShutdownRequested } : {}) }),
+  );
+  server.addService(protos.Health.service, health.handlers());
+  new ReflectionService(protos.packageDefinition).addToServer(server);
+  try {
+    await bindUnixSocket(server, socketPath);
+  } catch (e) {
+    unsubscribe();
+    server.forceShutdown();
+    throw e;
+  }
+  logger?.info(`API listening on unix:${socketPath}`);
+
+  let stopped: Promise<void> | null = null;
+  return {
+    address: `unix:${socketPath}`,
+    registry,
+    health,
+    stop: () =>
+      (stopped ??= (async () => {
+        health.setAll('NOT_SERVING');
+        unsubscribe();
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            server.forceShutdown();
+            resolve();
+          }, STOP_GRACE_MS);
+          server.tryShutdown(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        await rm(socketPath, { force: true });
+      })()),
+  };
+}

@@ -1,0 +1,150 @@
+import { AlreadyExistsError, InvalidArgumentError } from '../errors.js';
+import type { UnitStatus } from '../supervisor/unit-state.js';
+import { validateRegistration } from './registration-validation.js';
+import { matchesQuery, type RegistryChange, type ServiceRecord, type ServiceRegistration, type ServiceRegistry } from './service-registry.js';
+
+/** States in which a unit's process runs and its registrations stay valid. */
+const RUNNING_STATES: ReadonlySet<string> = new Set(['starting', 'ready', 'degraded']);
+
+interface Entry {
+  record: ServiceRecord;
+  /** Pid of the unit process that registered it (a new process drops old registrations). */
+  pid: number | null;
+}
+
+/**
+ * The registry of one supervisor. Registrations belong to a unit process:
+ * they leave when the unit stops or dies (a state outside starting / ready /
+ * degraded, or a new pid) and come back when the unit registers again.
+ * Feed it every unit change with {@link unitChanged}.
+ */
+export class LocalServiceRegistry implements ServiceRegistry {
+  private readonly entries = new Map<string, Entry>();
+  private readonly listeners = new Set<(change: RegistryChange) => void>();
+
+  /**
+   * @param node the node name this supervisor runs as.
+   * @param unitStatus the current status of a unit, or null when unknown.
+   */
+  constructor(
+    private readonly node: string,
+    private readonly unitStatus: (unit: string) => UnitStatus | null,
+  ) {}
+
+  register(unit: string, services: readonly ServiceRegistration[]): ServiceRecord[] {
+    if (services.length === 0) throw new InvalidArgumentError('Register needs at least one service');
+    const seen = new Set<string>();
+    for (const reg of services) {
+      validateRegistration(reg);
+      if (seen.has(reg.name)) throw new InvalidArgumentError(`service "${reg.name}" appears twice in one Register call`);
+      seen.add(reg.name);
+      const held = this.entries.get(reg.name);
+      if (held && held.record.unit !== unit) {
+        throw new AlreadyExistsError(`service "${reg.name}" is already registered by unit "${held.record.unit}"`);
+      }
+    }
+    const status = this.unitStatus(unit);
+    const state = status?.state ?? 'starting';
+    const now = Date.now();
+    const stored: ServiceRecord[] = [];
+    for (const reg of services) {
+      const record: ServiceRecord = {
+        name: reg.name,
+        aliases: [...reg.aliases],
+        family: reg.family,
+        friendlyName: reg.friendlyName,
+        address: reg.address,
+        unit,
+        node: this.node,
+        unitState: state,
+        ready: state === 'ready',
+        registeredAtMs: now,
+      };
+      const existed = this.entries.has(reg.name);
+      this.entries.set(reg.name, { record, pid: status?.pid ?? null });
+      this.emit({ type: existed ? 'updated' : 'added', service: record });
+      stored.push(record);
+    }
+    return stored;
+  }
+
+  unregister(unit: string, names: readonly string[] = []): ServiceRecord[] {
+    const removed: ServiceRecord[] = [];
+    for (const [name, entry] of [...this.entries]) {
+      if (entry.record.unit !== unit || (names.length > 0 && !names.includes(name))) continue;
+      this.entries.delete(name);
+      removed.push(entry.record);
+      this.emit({ type: 'removed', service: entry.record });
+    }
+    return removed;
+  }
+
+  find(name: string): ServiceRecord | null {
+    const all = [...this.entries.values()].map((e) => e.record);
+    for (const match of [(r: ServiceRecord) => r.name === name, (r: ServiceRecord) => r.aliases.includes(name), (r: ServiceRecord) => r.family === name]) {
+      const found = all.filter(match).sort(preferred);
+      if (found[0]) return found[0];
+    }
+    return null;
+  }
+
+  findAll(family: string): ServiceRecord[] {
+    return [...this.entries.values()].map((e) => e.record).filter((r) => r.family === family).sort(preferred);
+  }
+
+  list(query: string): ServiceRecord[] {
+    return [...this.entries.values()]
+      .map((e) => e.record)
+      .filter((r) => matchesQuery(r, query))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  watch(listener: (change: RegistryChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  addressOf(unit: string): string | null {
+    let best: ServiceRecord | null = null;
+    for (const { record } of this.entries.values()) {
+      if (record.unit === unit && (best === null || record.registeredAtMs > best.registeredAtMs)) best = record;
+    }
+    return best?.address ?? null;
+  }
+
+  /**
+   * A unit changed state: drop its registrations when it stopped or died (or
+   * runs as a new process), otherwise update the state they carry.
+   */
+  unitChanged(status: UnitStatus): void {
+    for (const [name, entry] of [...this.entries]) {
+      if (entry.record.unit !== status.name) continue;
+      const newProcess = entry.pid !== null && status.pid !== null && status.pid !== entry.pid;
+      if (!RUNNING_STATES.has(status.state) || newProcess) {
+        this.entries.delete(name);
+        this.emit({ type: 'removed', service: entry.record });
+        continue;
+      }
+      if (entry.record.unitState === status.state) continue;
+      const record: ServiceRecord = { ...entry.record, unitState: status.state, ready: status.state === 'ready' };
+      this.entries.set(name, { record, pid: entry.pid ?? status.pid });
+      this.emit({ type: 'updated', service: record });
+    }
+  }
+
+  private emit(change: RegistryChange): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(change);
+      } catch {
+        // a failing watcher must not break registration for everyone else
+      }
+    }
+  }
+}
+
+/** Ready units first, then the newest registration. */
+function preferred(a: ServiceRecord, b: ServiceRecord): number {
+  if (a.ready !== b.ready) return a.ready ? -1 : 1;
+  return b.registeredAtMs - a.registeredAtMs;
+}

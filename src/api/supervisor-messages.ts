@@ -1,0 +1,79 @@
+import type { LogLine, SupervisorStatus, UnitStatus } from '../supervisor/unit-state.js';
+
+/** `ensemble.supervisor.v1.Unit` as proto-loader gives and takes it (unset optionals absent). */
+export interface UnitMessage {
+  name: string;
+  state: string;
+  kind: string;
+  pid?: number;
+  restarts: number;
+  exitCode?: number;
+  exitSignal: string;
+  error: string;
+  sinceMs: number;
+  cpuPercent?: number;
+  memoryBytes?: number;
+  health: string;
+  limits: string;
+  stoppedByOperator: boolean;
+}
+
+/** `ensemble.supervisor.v1.StatusResponse`. */
+export interface StatusMessage {
+  state: string;
+  pid: number;
+  version: string;
+  node: string;
+  file: string;
+  startedAtMs: number;
+  units: number;
+  readyUnits: number;
+}
+
+/** `ensemble.supervisor.v1.LogsResponse`. */
+export interface LogLineMessage {
+  unit: string;
+  stream: string;
+  line: string;
+  timeMs: number;
+}
+
+/** A unit status as a proto message. */
+export function toUnitMessage(u: UnitStatus): UnitMessage {
+  const m: UnitMessage = {
+    name: u.name,
+    state: u.state,
+    kind: u.kind,
+    restarts: u.restarts,
+    exitSignal: u.exitSignal ?? '',
+    error: u.error ?? '',
+    sinceMs: u.since,
+    health: u.health,
+    limits: u.limits,
+    stoppedByOperator: u.stoppedByOperator,
+  };
+  if (u.pid !== null) m.pid = u.pid;
+  if (u.exitCode !== null) m.exitCode = u.exitCode;
+  if (u.cpuPercent !== null) m.cpuPercent = u.cpuPercent;
+  if (u.memoryBytes !== null) m.memoryBytes = Math.round(u.memoryBytes);
+  return m;
+}
+
+/** The supervisor status as a proto message. */
+export function toStatusMessage(s: SupervisorStatus): StatusMessage {
+  return {
+    state: s.state,
+    pid: s.pid,
+    version: s.version,
+    node: s.node,
+    file: s.file,
+    startedAtMs: s.startedAt,
+    units: s.units,
+    readyUnits: s.readyUnits,
+  };
+}
+
+/** A log line as a proto message. */
+export function toLogLineMessage(l: LogLine): LogLineMessage {
+  return { unit: l.unit, stream: l.stream, line: l.line, timeMs: l.time };
+}

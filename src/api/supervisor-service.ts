@@ -1,0 +1,87 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { UnitSpec } from '../ensemble/plan.js';
+import { AlreadyExistsError, InvalidArgumentError, UnsupportedError } from '../errors.js';
+import type { SupervisorControl } from '../supervisor/control.js';
+import type { LogLine } from '../supervisor/unit-state.js';
+import { serverStream, unary } from './grpc-handlers.js';
+import { toLogLineMessage, toStatusMessage, toUnitMessage } from './supervisor-messages.js';
+import { authenticateUnit } from './token.js';
+
+/** What the Supervisor service needs. */
+export interface SupervisorServiceOptions {
+  readonly control: SupervisorControl;
+  /**
+   * Compile one runner in ensemble syntax into a unit spec (validated like a
+   * file; throws the language's PlanError). Without it AddUnit answers UNIMPLEMENTED.
+   */
+  readonly compileUnit?: (runner: string) => UnitSpec;
+  /** Called when Shutdown's answer has been sent (default: control.shutdown()). */
+  readonly onShutdownRequested?: () => void;
+}
+
+interface UnitRequest {
+  unit: string;
+}
+
+/** Handlers of `ensemble.supervisor.v1.Supervisor`. */
+export function supervisorHandlers({ control, compileUnit, onShutdownRequested }: SupervisorServiceOptions): grpc.UntypedServiceImplementation {
+  const unitName = (req: UnitRequest, rpc: string): string => {
+    if (req.unit === '') throw new InvalidArgumentError(`${rpc} needs a unit name`);
+    return req.unit;
+  };
+  return {
+    Status: unary(() => toStatusMessage(control.status())),
+    ListUnits: unary(() => ({ units: control.listUnits().map(toUnitMessage) })),
+    GetUnit: unary((req: UnitRequest) => ({ unit: toUnitMessage(control.getUnit(unitName(req, 'GetUnit'))) })),
+    StartUnit: unary(async (req: UnitRequest) => ({ unit: toUnitMessage(await control.startUnit(unitName(req, 'StartUnit'))) })),
+    StopUnit: unary(async (req: UnitRequest) => ({ unit: toUnitMessage(await control.stopUnit(unitName(req, 'StopUnit'))) })),
+    RestartUnit: unary(async (req: UnitRequest) => ({ unit: toUnitMessage(await control.restartUnit(unitName(req, 'RestartUnit'))) })),
+    AddUnit: unary(async (req: { runner: string }) => {
+      if (!compileUnit) throw new UnsupportedError('AddUnit is not supported by this supervisor build');
+      if (req.runner.trim() === '') throw new InvalidArgumentError('AddUnit needs a runner in ensemble syntax, e.g. runner echo "./echo.js" {}');
+      const spec = compileUnit(req.runner);
+      if (control.listUnits().some((u) => u.name === spec.name)) throw new AlreadyExistsError(`unit "${spec.name}" already exists`);
+      return { unit: toUnitMessage(await control.addUnit(spec)) };
+    }),
+    RemoveUnit: unary(async (req: UnitRequest) => {
+      await control.removeUnit(unitName(req, 'RemoveUnit'));
+      return {};
+    }),
+    Ready: unary((req: UnitRequest, call) => {
+      control.markReady(authenticateUnit(call.metadata, req.unit, (t) => control.unitForToken(t), 'Ready'));
+      return {};
+    }),
+    Logs: serverStream((req: { unit: string; tail?: number; follow: boolean }, call) => {
+      const units = req.unit === '' ? control.listUnits().map((u) => u.name) : [control.getUnit(req.unit).name];
+      const n = req.tail ?? Number.MAX_SAFE_INTEGER;
+      const tail = n === 0 ? [] : units.flatMap((u) => control.tailLogs(u, n)).sort((a, b) => a.time - b.time).slice(-n);
+      // Subscribing in the same tick as the tail leaves no gap and no duplicate.
+      const unsubscribe = req.follow ? control.subscribeLogs(req.unit === '' ? null : req.unit, (l: LogLine) => call.write(toLogLineMessage(l))) : null;
+      for (const line of tail) call.write(toLogLineMessage(line));
+      if (!unsubscribe) {
+        call.end();
+        return;
+      }
+      return unsubscribe;
+    }),
+    WatchUnits: serverStream((req: { units: string[] }, call) => {
+      const wanted = new Set(req.units.map((u) => control.getUnit(u).name));
+      const unsubscribe = control.onUnitChange((status) => {
+        if (wanted.size === 0 || wanted.has(status.name)) call.write({ unit: toUnitMessage(status) });
+      });
+      for (const status of control.listUnits()) {
+        if (wanted.size === 0 || wanted.has(status.name)) call.write({ unit: toUnitMessage(status) });
+      }
+      return unsubscribe;
+    }),
+    Reload: unary(async (req: { file: string }) => {
+      const result = await control.reload(req.file === '' ? undefined : req.file);
+      return { added: [...result.added], removed: [...result.removed], changed: [...result.changed], unchanged: [...result.unchanged] };
+    }),
+    Shutdown: unary(() => {
+      // Answer first; stop once the answer is on its way.
+      setImmediate(() => (onShutdownRequested ?? (() => void control.shutdown().catch(() => undefined)))());
+      return {};
+    }),
+  };
+}
