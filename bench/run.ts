@@ -1,0 +1,44 @@
+/**
+ * `npm run bench`: measures Ensemble against PM2, supervisord, runit, s6 and a
+ * minimal Node supervisor in one run (see docs/performance.md and
+ * `npm run bench -- --help`). Exits 1 when a process of the run survived its
+ * peer's shutdown, 2 on a bad option.
+ */
+import { writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeResults } from './docs-writer.js';
+import { runBench } from './harness.js';
+import { parseOptions, USAGE } from './options.js';
+import { renderMarkdown } from './report.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+let options;
+try {
+  options = parseOptions(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`bench: ${(error as Error).message}\n${USAGE}\n`);
+  process.exit(2);
+}
+if (options === 'help') {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+
+const say = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+const result = await runBench(options, repoRoot, say);
+const markdown = renderMarkdown(result);
+process.stdout.write(`\n${markdown}`);
+for (const t of result.targets) say(`${t.verdict.padEnd(4)} ${t.target}: ${t.figure}`);
+if (options.json) writeFileSync(options.json, JSON.stringify(result, null, 2));
+if (options.docs) {
+  writeResults(join(repoRoot, 'docs', 'performance.md'), markdown);
+  say('results written to docs/performance.md');
+}
+if (result.leftovers.length > 0) {
+  say(`FAIL: ${result.leftovers.length} process(es) survived their peer's shutdown (see above)`);
+  process.exit(1);
+}
