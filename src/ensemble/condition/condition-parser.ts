@@ -1,0 +1,89 @@
+import { ConditionError } from './condition-error.js';
+import { tokenizeCondition, type CondToken } from './condition-tokens.js';
+
+/** The syntax tree of a condition. */
+export type CondExpr =
+  | { readonly type: 'literal'; readonly value: string | number | boolean; readonly offset: number }
+  | { readonly type: 'variable'; readonly name: string; readonly offset: number }
+  | { readonly type: 'not'; readonly operand: CondExpr; readonly offset: number }
+  | { readonly type: 'logical'; readonly op: 'and' | 'or'; readonly left: CondExpr; readonly right: CondExpr; readonly offset: number }
+  | { readonly type: 'compare'; readonly op: '==' | '!=' | '<' | '<=' | '>' | '>='; readonly left: CondExpr; readonly right: CondExpr; readonly offset: number };
+
+const COMPARE: Record<string, '==' | '!=' | '<' | '<=' | '>' | '>='> = { '==': '==', '=': '==', '!=': '!=', '<>': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
+
+/**
+ * Parse a condition. Grammar (lowest precedence first):
+ * `or` (`||`) → `and` (`&&`) → `not` (`!`) → comparison (`== = != <> < <= > >=`) → literal | variable | `( … )`.
+ */
+export function parseCondition(text: string): CondExpr {
+  const tokens = tokenizeCondition(text);
+  let i = 0;
+  const peek = (): CondToken => tokens[i] as CondToken;
+  const next = (): CondToken => tokens[i++] as CondToken;
+  const isWord = (t: CondToken, ...words: string[]): boolean => t.type === 'ident' && words.includes(t.text);
+  const isOp = (t: CondToken, ...ops: string[]): boolean => t.type === 'op' && ops.includes(t.text);
+  const describe = (t: CondToken): string => (t.type === 'end' ? 'the end of the condition' : `"${t.text}"`);
+
+  const orExpr = (): CondExpr => {
+    let left = andExpr();
+    while (isWord(peek(), 'or') || isOp(peek(), '||')) {
+      const t = next();
+      left = { type: 'logical', op: 'or', left, right: andExpr(), offset: t.offset };
+    }
+    return left;
+  };
+  const andExpr = (): CondExpr => {
+    let left = notExpr();
+    while (isWord(peek(), 'and') || isOp(peek(), '&&')) {
+      const t = next();
+      left = { type: 'logical', op: 'and', left, right: notExpr(), offset: t.offset };
+    }
+    return left;
+  };
+  const notExpr = (): CondExpr => {
+    if (isWord(peek(), 'not') || isOp(peek(), '!')) {
+      const t = next();
+      return { type: 'not', operand: notExpr(), offset: t.offset };
+    }
+    return comparison();
+  };
+  const comparison = (): CondExpr => {
+    const left = primary();
+    const t = peek();
+    const op = t.type === 'op' ? COMPARE[t.text] : undefined;
+    if (op === undefined) return left;
+    next();
+    const right = primary();
+    const after = peek();
+    if (after.type === 'op' && COMPARE[after.text] !== undefined) {
+      throw new ConditionError(`comparisons cannot be chained; use "and" between them`, after.offset);
+    }
+    return { type: 'compare', op, left, right, offset: t.offset };
+  };
+  const primary = (): CondExpr => {
+    const t = next();
+    switch (t.type) {
+      case 'num':
+        return { type: 'literal', value: t.value as number, offset: t.offset };
+      case 'str':
+        return { type: 'literal', value: t.value as string, offset: t.offset };
+      case 'lparen': {
+        const e = orExpr();
+        const close = next();
+        if (close.type !== 'rparen') throw new ConditionError(`expected ")", found ${describe(close)}`, close.offset);
+        return e;
+      }
+      case 'ident':
+        if (t.text === 'true' || t.text === 'false') return { type: 'literal', value: t.text === 'true', offset: t.offset };
+        if (['and', 'or', 'not'].includes(t.text)) throw new ConditionError(`expected a value, found "${t.text}"`, t.offset);
+        return { type: 'variable', name: t.text, offset: t.offset };
+      default:
+        throw new ConditionError(`expected a value (string, number, true/false, variable or "("), found ${describe(t)}`, t.offset);
+    }
+  };
+
+  const expr = orExpr();
+  const rest = peek();
+  if (rest.type !== 'end') throw new ConditionError(`expected "and", "or" or the end of the condition, found ${describe(rest)}`, rest.offset);
+  return expr;
+}

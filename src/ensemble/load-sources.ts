@@ -1,0 +1,81 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { renderSource } from './liquid-render.js';
+import type { Reporter } from './reporter.js';
+import type { RealPosition } from './source-map.js';
+import type { SourceRegistry } from './source-registry.js';
+import type { StatementNode } from './syntax/ast.js';
+import { parseSource } from './syntax/parse-source.js';
+
+/** The statements of a file and everything it imports, in declaration order. */
+export interface LoadedSources {
+  /** Import statements are replaced by the imported file's statements. */
+  readonly statements: StatementNode[];
+  /** True when a whole file could not be read or rendered (checks that need every name are relaxed). */
+  readonly incomplete: boolean;
+}
+
+/** What loading needs. */
+export interface LoadContext {
+  readonly registry: SourceRegistry;
+  readonly reporter: Reporter;
+  readonly variables: Record<string, unknown>;
+}
+
+function readProblem(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  if (code === 'ENOENT') return 'file not found';
+  if (code === 'EISDIR') return 'is a directory';
+  if (code === 'EACCES') return 'permission denied';
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Read, render and parse the root file and, depth first, every import
+ * (relative to the importing file). A file imported twice is read once;
+ * an import that leads back to a file being read is a cycle error.
+ */
+export async function loadSources(root: string, ctx: LoadContext): Promise<LoadedSources> {
+  const done = new Set<string>();
+  let incomplete = false;
+
+  const load = async (file: string, stack: string[], from: { pos: RealPosition; written: string } | null): Promise<StatementNode[]> => {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      incomplete = true;
+      if (from) ctx.reporter.report('ENS_E_IMPORT', from.pos, `cannot import "${from.written}": ${readProblem(e)} (looked for ${file})`);
+      else ctx.reporter.report('ENS_E_IMPORT', { file, line: 1, column: 1 }, `cannot read the ensemble file: ${readProblem(e)}`);
+      return [];
+    }
+    done.add(file);
+    ctx.registry.add(file, text);
+    const rendered = await renderSource({ file, text, registry: ctx.registry, variables: ctx.variables, diagnostics: ctx.reporter.diagnostics });
+    if (!rendered) {
+      incomplete = true;
+      return [];
+    }
+    const statements = parseSource(rendered, { file, compose: null }, ctx.registry, ctx.reporter.diagnostics);
+    const out: StatementNode[] = [];
+    for (const st of statements) {
+      if (st.type !== 'import') {
+        out.push(st);
+        continue;
+      }
+      const target = path.resolve(path.dirname(file), st.path);
+      const chain = [...stack, file];
+      if (chain.includes(target)) {
+        const cycle = [...chain.slice(chain.indexOf(target)), target].map((f) => path.basename(f)).join(' → ');
+        ctx.reporter.report('ENS_E_IMPORT', st.pos, `import cycle: ${cycle}`);
+        continue;
+      }
+      if (done.has(target)) continue;
+      out.push(...(await load(target, chain, { pos: st.pos, written: st.path })));
+    }
+    return out;
+  };
+
+  const statements = await load(root, [], null);
+  return { statements, incomplete };
+}
