@@ -1,15 +1,31 @@
 import type { Command } from 'commander';
-import { UnsupportedError } from '../errors.js';
-import { action } from './action.js';
+import { displayPath, formatDiagnostic, loadPlan, parseParams, PlanError, summarizePlan } from '../ensemble/index.js';
+import { action, EXIT_USER_ERROR } from './action.js';
 
-/** `supervisor check` — placeholder until its issue lands. */
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+/** `supervisor check FILE [--set k=v]… [--node N]`: exit 0 and a summary, or exit 1 and every error. */
 export function registerCheck(program: Command): void {
   program
     .command('check')
-    .argument('[file]')
+    .description('Check an .ensemble file: print every error (file:line:col) or a one-line summary')
+    .argument('<file>', 'the .ensemble file')
+    .option('--set <key=value>', 'a parameter, seen as params.key (repeatable)', collect, [])
+    .option('--node <name>', 'check placement for this node (default: the hostname)')
     .action(
-      action(() => {
-        throw new UnsupportedError('check is not implemented yet');
+      action(async (file: string, opts: { set: string[]; node?: string }) => {
+        const params = parseParams(opts.set);
+        try {
+          const plan = await loadPlan(file, { params, ...(opts.node !== undefined ? { node: opts.node } : {}) });
+          process.stdout.write(`${summarizePlan(plan)}\n`);
+          return 0;
+        } catch (e) {
+          if (!(e instanceof PlanError)) throw e;
+          for (const d of e.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+          const n = e.diagnostics.length;
+          process.stderr.write(`${displayPath(file)}: ${n} error${n === 1 ? '' : 's'}\n`);
+          return EXIT_USER_ERROR;
+        }
       }),
     );
 }

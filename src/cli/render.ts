@@ -1,15 +1,32 @@
 import type { Command } from 'commander';
-import { UnsupportedError } from '../errors.js';
-import { action } from './action.js';
+import { displayPath, formatDiagnostic, loadPlan, maskPlan, parseParams, PlanError, renderPlanText } from '../ensemble/index.js';
+import { action, EXIT_USER_ERROR } from './action.js';
 
-/** `supervisor render` — placeholder until its issue lands. */
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+/** `supervisor render FILE [--json] [--set k=v]… [--node N]`: the resolved Plan (token masked). */
 export function registerRender(program: Command): void {
   program
     .command('render')
-    .argument('[file]')
+    .description('Print the resolved Plan of an .ensemble file (text, or JSON with --json)')
+    .argument('<file>', 'the .ensemble file')
+    .option('--json', 'print the Plan as JSON')
+    .option('--set <key=value>', 'a parameter, seen as params.key (repeatable)', collect, [])
+    .option('--node <name>', 'render for this node (default: the hostname)')
     .action(
-      action(() => {
-        throw new UnsupportedError('render is not implemented yet');
+      action(async (file: string, opts: { json?: boolean; set: string[]; node?: string }) => {
+        const params = parseParams(opts.set);
+        try {
+          const plan = maskPlan(await loadPlan(file, { params, ...(opts.node !== undefined ? { node: opts.node } : {}) }));
+          process.stdout.write(opts.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
+          return 0;
+        } catch (e) {
+          if (!(e instanceof PlanError)) throw e;
+          for (const d of e.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+          const n = e.diagnostics.length;
+          process.stderr.write(`${displayPath(file)}: ${n} error${n === 1 ? '' : 's'}\n`);
+          return EXIT_USER_ERROR;
+        }
       }),
     );
 }

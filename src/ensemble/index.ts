@@ -4,3 +4,5 @@ export { PlanError } from './plan-error.js';
 export { formatDiagnostic, displayPath, type Diagnostic } from './diagnostic.js';
 export { compileUnitSnippet, SNIPPET_FILE } from './compile-unit.js';
 export type * from './plan.js';
+export { parseParams } from './params.js';
+export { renderPlanText, summarizePlan, maskPlan, formatDuration, formatSize, MASK } from './render-plan.js';
