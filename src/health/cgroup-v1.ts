@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LimitsSpec } from '../ensemble/plan.js';
+import { CPU_PERIOD_US, cpuQuotaUs } from './cgroup-detect.js';
+import type { Controller, Hierarchy } from './cgroup-detect.js';
+import type { CgroupDriver } from './cgroup-driver.js';
+import { unitDirName } from './cgroup-driver.js';
+import { fsErrorText, makeDirs, readKey, readProcs, writeControl, writeOptionalControl } from './cgroup-fs.js';
+
+/**
+ * cgroup v1: one directory per controller hierarchy (memory, cpu, pids),
+ * `<own cgroup>/ensemble/<instance>/<unit>.unit` in each. A unit gets a cgroup
+ * in every usable hierarchy, so its processes can be listed and killed even
+ * when only one limit is set.
+ */
+export class CgroupV1Driver implements CgroupDriver {
+  readonly mechanism = 'cgroup-v1';
+  private readonly prepared = new Map<Controller, Promise<string | null>>();
+
+  constructor(
+    private readonly hierarchies: ReadonlyMap<Controller, Hierarchy>,
+    private readonly instance: string,
+  ) {}
+
+  private base(hierarchy: Hierarchy): string {
+    return join(hierarchy.own, 'ensemble', this.instance);
+  }
+
+  private prepareOne(controller: Controller, hierarchy: Hierarchy): Promise<string | null> {
+    let done = this.prepared.get(controller);
+    if (done === undefined) {
+      done = makeDirs(this.base(hierarchy)).then(
+        () => null,
+        (error: unknown) => `cgroup v1 ${controller} hierarchy is not writable (${fsErrorText(error)})`,
+      );
+      this.prepared.set(controller, done);
+    }
+    return done;
+  }
+
+  async prepare(needed: readonly Controller[]): Promise<string | null> {
+    const reasons = new Map<Controller, string | null>();
+    for (const [controller, hierarchy] of this.hierarchies) reasons.set(controller, await this.prepareOne(controller, hierarchy));
+    for (const controller of needed) {
+      if (!this.hierarchies.has(controller)) return `cgroup v1 has no ${controller} hierarchy`;
+      const reason = reasons.get(controller);
+      if (reason) return reason;
+    }
+    return null;
+  }
+
+  /** Hierarchies whose instance parent could be created. */
+  private async usable(): Promise<[Controller, Hierarchy][]> {
+    const result: [Controller, Hierarchy][] = [];
+    for (const [controller, hierarchy] of this.hierarchies) if ((await this.prepareOne(controller, hierarchy)) === null) result.push([controller, hierarchy]);
+    return result;
+  }
+
+  async create(unit: string, limits: LimitsSpec): Promise<void> {
+    for (const [controller, hierarchy] of await this.usable()) {
+      const dir = join(this.base(hierarchy), unitDirName(unit));
+      await makeDirs(dir);
+      if (controller === 'memory' && limits.memoryBytes !== undefined) {
+        await writeControl(dir, 'memory.limit_in_bytes', limits.memoryBytes);
+        // With swap accounting, also cap memory+swap so the limit cannot be dodged by swapping.
+        await writeOptionalControl(dir, 'memory.memsw.limit_in_bytes', limits.memoryBytes);
+      }
+      if (controller === 'cpu' && limits.cpuPercent !== undefined) {
+        await writeControl(dir, 'cpu.cfs_period_us', CPU_PERIOD_US);
+        await writeControl(dir, 'cpu.cfs_quota_us', cpuQuotaUs(limits.cpuPercent));
+      }
+      if (controller === 'pids' && limits.pids !== undefined) await writeControl(dir, 'pids.max', limits.pids);
+    }
+  }
+
+  async move(unit: string, pid: number): Promise<void> {
+    for (const dir of this.unitDirs(unit)) if (existsSync(dir)) await writeControl(dir, 'cgroup.procs', pid);
+  }
+
+  async procs(unit: string): Promise<number[]> {
+    const all = new Set<number>();
+    for (const dir of this.unitDirs(unit)) for (const pid of await readProcs(dir)) all.add(pid);
+    return [...all].sort((a, b) => a - b);
+  }
+
+  killAll(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+
+  async oomKills(unit: string): Promise<number> {
+    const memory = this.hierarchies.get('memory');
+    return memory ? readKey(join(this.base(memory), unitDirName(unit)), 'memory.oom_control', 'oom_kill') : 0;
+  }
+
+  unitDirs(unit: string): string[] {
+    return [...this.hierarchies.values()].map((hierarchy) => join(this.base(hierarchy), unitDirName(unit)));
+  }
+
+  parentDirs(): string[] {
+    const dirs: string[] = [];
+    for (const hierarchy of this.hierarchies.values()) dirs.push(this.base(hierarchy), join(hierarchy.own, 'ensemble'));
+    return dirs;
+  }
+
+  reset(): void {
+    this.prepared.clear();
+  }
+}

@@ -1,0 +1,10 @@
+import { EnsembleError } from '../errors.js';
+
+/** A resource limit cannot be applied or released (code ENS_E_LIMITS). */
+export class LimitsError extends EnsembleError {
+  readonly unit: string;
+  constructor(unit: string, message: string, cause?: unknown) {
+    super('ENS_E_LIMITS', `${unit}: ${message}`, { cause, userError: false });
+    this.unit = unit;
+  }
+}
