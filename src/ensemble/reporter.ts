@@ -7,6 +7,7 @@ import type { SourceRegistry } from './source-registry.js';
 export class Reporter {
   readonly diagnostics: Diagnostic[] = [];
   readonly #registry: SourceRegistry;
+  readonly #seen = new Set<string>();
 
   constructor(registry: SourceRegistry) {
     this.#registry = registry;
@@ -14,6 +15,9 @@ export class Reporter {
 
   /** Record a problem at a real position. */
   report(code: ErrorCode, pos: RealPosition, message: string): void {
+    const key = `${code}\0${pos.file}\0${pos.line}\0${pos.column}\0${message}`;
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
     this.diagnostics.push({ code, file: pos.file, line: pos.line, column: pos.column, message, sourceLine: this.#registry.line(pos.file, pos.line) });
   }
 

@@ -41,12 +41,14 @@ export function markSource(text: string, fileId: number): string {
   let inTag: '' | '%' | '{' = '';
   let line = 1;
   let start = 0;
+  let lineStart = 0;
   out.push(marker(fileId, 1));
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10 /* \n */) {
       out.push(text.slice(start, i + 1));
       start = i + 1;
+      lineStart = i + 1;
       line++;
       if (inTag === '') out.push(marker(fileId, line));
     } else if (inTag === '' && c === 123 /* { */) {
@@ -54,12 +56,15 @@ export function markSource(text: string, fileId: number): string {
       if (n === 37 /* % */) inTag = '%';
       else if (n === 123) inTag = '{';
       if (inTag !== '') i++;
-    } else if (inTag === '%' && c === 37 && text.charCodeAt(i + 1) === 125) {
+    } else if ((inTag === '%' && c === 37 && text.charCodeAt(i + 1) === 125) || (inTag === '{' && c === 125 && text.charCodeAt(i + 1) === 125)) {
       inTag = '';
       i++;
-    } else if (inTag === '{' && c === 125 && text.charCodeAt(i + 1) === 125) {
-      inTag = '';
-      i++;
+      // Re-synchronise columns after a substitution, unless `-}}`/`-%}` must trim what follows.
+      if (text.charCodeAt(i - 2) !== 45 /* - */ && text.charCodeAt(i + 1) !== 10) {
+        out.push(text.slice(start, i + 1));
+        start = i + 1;
+        out.push(marker(fileId, line, i + 2 - lineStart));
+      }
     }
   }
   out.push(text.slice(start));

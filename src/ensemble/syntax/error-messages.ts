@@ -26,6 +26,7 @@ const RULE_EXPECTS: Record<string, string> = {
 /** Messages that say what was expected and what was found. */
 export const errorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual }) {
+    if (expected.name === 'EOF') return `expected ${RULE_EXPECTS['statement']}, found ${describeToken(actual)}`;
     return `expected ${tokenLabel(expected)}, found ${describeToken(actual)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
