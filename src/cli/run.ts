@@ -1,15 +1,67 @@
 import type { Command } from 'commander';
-import { UnsupportedError } from '../errors.js';
-import { action } from './action.js';
+import { displayPath, formatDiagnostic, parseParams, PlanError } from '../ensemble/index.js';
+import { InvalidArgumentError } from '../errors.js';
+import { runSystem } from '../run-system.js';
+import type { LogFormat } from '../supervisor/create-logger.js';
+import { action, EXIT_USER_ERROR } from './action.js';
 
-/** `supervisor run` — placeholder until its issue lands. */
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+interface RunFlags {
+  node?: string;
+  listen?: string;
+  peer: string[];
+  mount?: string;
+  fs: boolean;
+  set: string[];
+  logFormat?: string;
+  metrics?: string;
+}
+
+/**
+ * `supervisor run [FILE] [--node N] [--listen ADDR] [--peer ADDR]… [--mount DIR]
+ * [--no-fs] [--set k=v]… [--log-format json|pretty] [--metrics ADDR]`:
+ * run the system until SIGTERM/SIGINT (exit 0). A bad ensemble prints every
+ * error and starts nothing (exit 1).
+ */
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .argument('[file]')
+    .description('Run the system described by an .ensemble file until SIGTERM/SIGINT')
+    .argument('[file]', 'the .ensemble file', 'system.ensemble')
+    .option('--node <name>', 'the node this supervisor is (default: the hostname)')
+    .option('--listen <addr>', 'also serve the API on this TCP address (networked)')
+    .option('--peer <addr>', 'a peer supervisor (repeatable)', collect, [])
+    .option('--mount <dir>', 'where to mount the file view (default: in the runtime directory)')
+    .option('--no-fs', 'do not mount the file view')
+    .option('--set <key=value>', 'a parameter, seen as params.key (repeatable)', collect, [])
+    .option('--log-format <format>', 'json or pretty (default: pretty on a terminal, else json)')
+    .option('--metrics <addr>', 'serve Prometheus metrics on this address')
     .action(
-      action(() => {
-        throw new UnsupportedError('run is not implemented yet');
+      action(async (file: string, flags: RunFlags) => {
+        const logFormat = flags.logFormat ?? 'auto';
+        if (logFormat !== 'json' && logFormat !== 'pretty' && logFormat !== 'auto') {
+          throw new InvalidArgumentError(`--log-format must be json or pretty, not "${logFormat}"`);
+        }
+        try {
+          return await runSystem({
+            file,
+            params: parseParams(flags.set),
+            ...(flags.node !== undefined ? { node: flags.node } : {}),
+            listen: flags.listen ?? null,
+            peers: flags.peer,
+            mount: flags.mount ?? null,
+            fs: flags.fs,
+            metrics: flags.metrics ?? null,
+            logFormat: logFormat as LogFormat,
+          });
+        } catch (e) {
+          if (!(e instanceof PlanError)) throw e;
+          for (const d of e.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+          const n = e.diagnostics.length;
+          process.stderr.write(`${displayPath(file)}: ${n} error${n === 1 ? '' : 's'}; nothing was started\n`);
+          return EXIT_USER_ERROR;
+        }
       }),
     );
 }

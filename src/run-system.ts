@@ -1,0 +1,156 @@
+import type { Logger } from 'pino';
+import { loadPlan as defaultLoadPlan } from './ensemble/load-plan.js';
+import type { Plan } from './ensemble/plan.js';
+import { createProbe } from './health/create-probe.js';
+import { HealthMonitor } from './health/health-monitor.js';
+import { createLimitsEnforcer } from './health/limits-enforcer.js';
+import { ResourceSampler } from './health/resource-sampler.js';
+import { sampledLimitViolation } from './health/sampled-limits.js';
+import { createLogger } from './supervisor/create-logger.js';
+import type { HealthServices } from './supervisor/health-services.js';
+import { runtimePaths, type RuntimePaths } from './supervisor/runtime-dir.js';
+import { RuntimeOwner } from './supervisor/runtime-owner.js';
+import { Supervisor } from './supervisor/supervisor.js';
+import type { PluginContext, RunOptions, SystemPlugin } from './system-plugin.js';
+
+export type { RunOptions } from './system-plugin.js';
+
+/** Compiles the ensemble file (the language's `loadPlan`). */
+export type PlanLoader = (file: string, options: { params?: Record<string, string>; node?: string; env?: NodeJS.ProcessEnv }) => Promise<Plan>;
+
+/** What {@link runSystem} can be given besides the CLI options (tests, benchmarks, embedding). */
+export interface RunHooks {
+  /** Default: `loadPlan` from src/ensemble. */
+  readonly loadPlan?: PlanLoader;
+  /** Default: {@link builtinPlugins}. */
+  readonly plugins?: readonly SystemPlugin[];
+  /** Default: the probes, monitor, sampler and limits of src/health. */
+  readonly health?: HealthServices | null;
+  /** Default: pino on stdout in the `logFormat` of the options. */
+  readonly logger?: Logger;
+  /** Handle SIGTERM/SIGINT/SIGHUP (default true). */
+  readonly handleSignals?: boolean;
+  /** Called once the supervisor runs (after plugins started, units starting). */
+  readonly onStarted?: (supervisor: Supervisor, paths: RuntimePaths) => void;
+}
+
+/**
+ * The plugins of every run: the gRPC API, the file view, the network and
+ * metrics register here as they land (each reads its flags from `options`).
+ */
+export function builtinPlugins(_options: RunOptions): SystemPlugin[] {
+  return [];
+}
+
+/** The health layer wired for the supervisor. */
+export function defaultHealthServices(paths: RuntimePaths, logger: Logger): HealthServices {
+  return {
+    createProbe,
+    createMonitor: (spec, probe, handlers) => new HealthMonitor(spec, probe, handlers),
+    sampler: new ResourceSampler(),
+    limits: createLimitsEnforcer({ instance: `${paths.id}-${process.pid}`, log: (message) => logger.warn(message) }),
+    sampledLimitViolation,
+  };
+}
+
+/**
+ * `supervisor run`: compile the plan, take the runtime directory (cleaning
+ * after a killed predecessor), start the plugins, then the units, and run
+ * until SIGTERM/SIGINT or a `shutdown` call. Shutdown stops every unit in
+ * reverse dependency order, then the plugins, and resolves 0. A second
+ * SIGTERM/SIGINT kills every unit process group at once (resolves 1).
+ *
+ * Throws `PlanError` (nothing started) for a bad ensemble file and
+ * `RuntimeDirError` when another live supervisor runs the same ensemble.
+ */
+export async function runSystem(options: RunOptions, hooks: RunHooks = {}): Promise<number> {
+  const env = options.env ?? process.env;
+  const logger = hooks.logger ?? (await createLogger(options.logFormat ?? 'auto'));
+  const load = hooks.loadPlan ?? defaultLoadPlan;
+  const plan = await load(options.file, {
+    params: { ...(options.params ?? {}) },
+    ...(options.node !== undefined ? { node: options.node } : {}),
+    env,
+  });
+  const paths = runtimePaths(plan.file, env);
+  const owner = RuntimeOwner.take(paths);
+  const { cleanup } = owner;
+  if (cleanup.stalePid !== null || cleanup.killedPids.length > 0 || cleanup.removedSocket || cleanup.unmounted) {
+    logger.warn(
+      { stalePid: cleanup.stalePid, killedPids: cleanup.killedPids, removedSocket: cleanup.removedSocket, unmounted: cleanup.unmounted },
+      'cleaned up after a supervisor that did not shut down cleanly',
+    );
+  }
+  const supervisor = new Supervisor({
+    plan,
+    paths,
+    logger,
+    health: hooks.health === undefined ? defaultHealthServices(paths, logger) : hooks.health,
+    onGroupsChanged: (groups) => owner.recordGroups(groups),
+  });
+  const ctx: PluginContext = { control: supervisor, plan, paths, logger, options };
+  const plugins = hooks.plugins ?? builtinPlugins(options);
+  const started: SystemPlugin[] = [];
+  let forced = false;
+  let signals = 0;
+  const onStopSignal = (signal: NodeJS.Signals): void => {
+    signals++;
+    if (signals === 1) {
+      logger.info({ signal }, 'stopping every unit (send the signal again to kill them at once)');
+      void supervisor.shutdown();
+    } else {
+      forced = true;
+      logger.warn({ signal }, 'second signal: killing every unit now');
+      supervisor.killAll();
+    }
+  };
+  const onHangup = (): void => {
+    supervisor.reload().catch((e: Error) => logger.warn({ signal: 'SIGHUP' }, `reload: ${e.message}`));
+  };
+  const handleSignals = hooks.handleSignals ?? true;
+  if (handleSignals) {
+    process.on('SIGTERM', onStopSignal);
+    process.on('SIGINT', onStopSignal);
+    process.on('SIGHUP', onHangup);
+  }
+  try {
+    try {
+      for (const plugin of plugins) {
+        await plugin.start(ctx);
+        started.push(plugin);
+      }
+    } catch (e) {
+      await supervisor.shutdown();
+      throw e;
+    }
+    logger.info({ file: plan.file, node: plan.node, units: plan.units.length, runtimeDir: paths.runtimeDir }, 'supervisor running');
+    if (signals === 0) supervisor.start();
+    hooks.onStarted?.(supervisor, paths);
+    if (signals === 0) {
+      void supervisor
+        .waitFor((units) => units.length > 0 && units.every((u) => u.state === 'ready'))
+        .then(() => {
+          if (supervisor.status().state === 'running') logger.info({ units: plan.units.length }, 'all units ready');
+        });
+    } else {
+      void supervisor.shutdown();
+    }
+    await supervisor.whenStopped();
+    logger.info('every unit stopped');
+  } finally {
+    for (const plugin of started.reverse()) {
+      try {
+        await plugin.stop();
+      } catch (e) {
+        logger.warn({ plugin: plugin.name }, `plugin stop failed: ${(e as Error).message}`);
+      }
+    }
+    owner.release();
+    if (handleSignals) {
+      process.off('SIGTERM', onStopSignal);
+      process.off('SIGINT', onStopSignal);
+      process.off('SIGHUP', onHangup);
+    }
+  }
+  return forced ? 1 : 0;
+}

@@ -1,0 +1,138 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { basename, delimiter, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { UnitSpec } from '../ensemble/plan.js';
+import { SpawnError } from './supervisor-errors.js';
+
+/** The program, its arguments and working directory: what is handed to spawn (never to a shell). */
+export interface LaunchCommand {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+}
+
+/** Where built-in units and hosts are looked up. */
+export interface LaunchOptions {
+  /**
+   * Folders holding `<name>/main.js` (or `main.ts`) of the built-in units.
+   * Default: `dist/units` of this package, then `units` (sources, run through tsx).
+   */
+  readonly unitsDirs?: readonly string[];
+}
+
+const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts']);
+
+/**
+ * Build the command line of `spec` (see docs/lifecycle.md "Launching"):
+ *
+ * - `node`: `node [--import tsx] MODULE ARGS…` with the running Node binary.
+ * - `builtin` `@ensemble/NAME`: the Node module `units/NAME/main.js` of this package.
+ * - `wasm`: the wasm host (`@ensemble/wasm-host`) with the module as first argument.
+ * - `exec`: an absolute path, a path relative to the working directory, or a
+ *   bare name looked up on `PATH` (the unit's own `PATH` when it sets one).
+ *
+ * Throws {@link SpawnError} when the program or the working directory is missing.
+ */
+export function launchCommand(spec: UnitSpec, options: LaunchOptions = {}): LaunchCommand {
+  const cwd = spec.workingDirectory;
+  if (!isDirectory(cwd)) throw new SpawnError(spec.name, `working directory ${cwd} does not exist or is not a directory`);
+  switch (spec.kind) {
+    case 'node':
+      return nodeCommand(spec.name, resolve(cwd, spec.command), spec.args, cwd);
+    case 'builtin':
+      return nodeCommand(spec.name, builtinModule(spec.name, spec.command, options), spec.args, cwd);
+    case 'wasm': {
+      const module = resolve(cwd, spec.command);
+      if (!isFile(module)) throw new SpawnError(spec.name, `wasm module ${module} not found`);
+      const host = builtinModule(spec.name, '@ensemble/wasm-host', options);
+      return nodeCommand(spec.name, host, [module, ...spec.args], cwd);
+    }
+    case 'exec':
+      return { file: findExecutable(spec.name, spec.command, cwd, spec.env.PATH ?? process.env.PATH ?? ''), args: spec.args, cwd };
+  }
+}
+
+function nodeCommand(unit: string, module: string, args: readonly string[], cwd: string): LaunchCommand {
+  if (!isFile(module)) throw new SpawnError(unit, `module ${module} not found`);
+  const loader = TS_EXTENSIONS.has(extname(module)) ? ['--import', tsxLoader(unit)] : [];
+  return { file: process.execPath, args: [...loader, module, ...args], cwd };
+}
+
+let tsxUrl: string | null | undefined;
+
+/** The tsx loader, resolved from this package so units need not install it. */
+function tsxLoader(unit: string): string {
+  if (tsxUrl === undefined) {
+    try {
+      tsxUrl = import.meta.resolve('tsx');
+    } catch {
+      tsxUrl = null;
+    }
+  }
+  if (tsxUrl === null) throw new SpawnError(unit, 'TypeScript units need the tsx package, which is not installed');
+  return tsxUrl;
+}
+
+/** The folders searched for built-in units, for this copy of the package. */
+export function defaultUnitsDirs(): string[] {
+  const here = dirname(fileURLToPath(import.meta.url)); // <root>/src/supervisor or <root>/dist/src/supervisor
+  const srcDir = dirname(here);
+  const top = dirname(srcDir);
+  const root = basename(top) === 'dist' ? dirname(top) : top;
+  return [join(root, 'dist', 'units'), join(root, 'units')];
+}
+
+function builtinModule(unit: string, packageName: string, options: LaunchOptions): string {
+  const match = /^@ensemble\/([a-z0-9][a-z0-9_-]*)$/.exec(packageName);
+  if (!match) throw new SpawnError(unit, `"${packageName}" is not a built-in unit (expected @ensemble/<name>)`);
+  const name = match[1] as string;
+  const dirs = options.unitsDirs ?? defaultUnitsDirs();
+  for (const dir of dirs) {
+    for (const main of ['main.js', 'main.ts']) {
+      const candidate = join(dir, name, main);
+      if (isFile(candidate)) return candidate;
+    }
+  }
+  throw new SpawnError(unit, `built-in unit ${packageName} is not available in this build`);
+}
+
+/** Resolve an executable like execvp does, but up front so a missing one is a clear error. */
+export function findExecutable(unit: string, command: string, cwd: string, pathEnv: string): string {
+  if (command.includes('/')) {
+    const file = isAbsolute(command) ? command : resolve(cwd, command);
+    if (!isFile(file)) throw new SpawnError(unit, `executable ${file} not found`);
+    if (!isExecutable(file)) throw new SpawnError(unit, `${file} is not executable`);
+    return file;
+  }
+  for (const dir of pathEnv.split(delimiter)) {
+    if (!dir) continue;
+    const file = resolve(cwd, dir, command);
+    if (isFile(file) && isExecutable(file)) return file;
+  }
+  throw new SpawnError(unit, `executable "${command}" not found on PATH`);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,335 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Plan, UnitSpec } from '../ensemble/plan.js';
+import { InvalidArgumentError, StateError, UnitNotFoundError, UnsupportedError } from '../errors.js';
+import { VERSION } from '../version.js';
+import type { ReloadResult, SupervisorControl } from './control.js';
+import type { ResourceSample } from '../health/types.js';
+import type { HealthServices } from './health-services.js';
+import { findSetpriv } from './find-setpriv.js';
+import type { LaunchOptions } from './launch-command.js';
+import { LogHub } from './log-hub.js';
+import { Reaper } from './reaper.js';
+import type { RuntimePaths } from './runtime-dir.js';
+import { Unit, type UnitHost } from './unit.js';
+import type { LogLine, SupervisorState, SupervisorStatus, UnitStatus } from './unit-state.js';
+import { isUp } from './unit-transitions.js';
+
+/** Default interval of resource sampling (cpu/memory in the unit status). */
+export const DEFAULT_SAMPLE_INTERVAL_MS = 5000;
+
+/** How a {@link Supervisor} is built. */
+export interface SupervisorOptions {
+  readonly plan: Plan;
+  readonly paths: RuntimePaths;
+  readonly logger: Logger;
+  /** Probes, monitors, sampling and limits; null runs without them (no `health` readiness). */
+  readonly health?: HealthServices | null;
+  readonly launch?: LaunchOptions;
+  /** `setpriv` for `--pdeathsig SIGKILL`: `auto` (default) looks it up on PATH, null disables it. */
+  readonly setpriv?: string | null | 'auto';
+  readonly sampleIntervalMs?: number;
+  /** Lines kept in memory per unit for `tailLogs`. */
+  readonly ringLines?: number;
+  /** Called with every live unit process group id whenever that set changes (the runtime directory records it). */
+  readonly onGroupsChanged?: (pgids: number[]) => void;
+}
+
+/**
+ * The supervisor: one {@link Unit} state machine per unit of the plan,
+ * dependency-ordered start (independent units in parallel), reverse-ordered
+ * stop, logs, and the {@link SupervisorControl} operations used by the API,
+ * the file view and the CLI.
+ */
+export class Supervisor implements SupervisorControl {
+  readonly logs: LogHub;
+  private readonly units = new Map<string, Unit>();
+  private readonly listeners = new Set<(status: UnitStatus) => void>();
+  private readonly reaper: Reaper;
+  private readonly host: UnitHost;
+  private state: SupervisorState = 'starting';
+  private readonly startedAt = Date.now();
+  private resolver: (unit: string) => string | null = () => null;
+  private shutdownPromise: Promise<void> | null = null;
+  private readonly stoppedSignal: { promise: Promise<void>; resolve: () => void };
+  private sampleTimer: NodeJS.Timeout | null = null;
+  private recheckQueued = false;
+  private currentPlan: Plan;
+
+  constructor(private readonly options: SupervisorOptions) {
+    this.currentPlan = options.plan;
+    let resolveStopped: () => void = () => {};
+    this.stoppedSignal = { promise: new Promise((r) => (resolveStopped = r)), resolve: () => resolveStopped() };
+    this.logs = new LogHub(options.paths.logDir, options.logger, options.ringLines);
+    this.reaper = new Reaper((message) => options.logger.warn(message));
+    const setpriv = options.setpriv === undefined || options.setpriv === 'auto' ? findSetpriv() : options.setpriv;
+    this.host = {
+      paths: options.paths,
+      logs: this.logs,
+      reaper: this.reaper,
+      launch: options.launch ?? {},
+      setpriv,
+      health: options.health ?? null,
+      blockedBy: (unit) => this.blockedBy(unit),
+      changed: (unit) => this.unitChanged(unit),
+      groupsChanged: () => this.options.onGroupsChanged?.(this.liveGroups()),
+      address: (unit) => this.resolver(unit),
+    };
+    for (const spec of options.plan.units) this.addUnitObject(spec);
+  }
+
+  get plan(): Plan {
+    return this.currentPlan;
+  }
+
+  /** Start the reaper and every unit (each as soon as its dependencies are ready). Returns at once. */
+  start(): void {
+    if (this.state !== 'starting') throw new StateError(`the supervisor is ${this.state}`);
+    this.reaper.start();
+    this.state = 'running';
+    const interval = this.options.sampleIntervalMs ?? DEFAULT_SAMPLE_INTERVAL_MS;
+    if (this.options.health?.sampler) {
+      this.sampleTimer = setInterval(() => void this.sample(), interval);
+      this.sampleTimer.unref();
+    }
+    for (const unit of this.units.values()) void unit.start(false);
+  }
+
+  /** Pid of the orphan reaper process (for tests and `ps`). */
+  get reaperPid(): number | null {
+    return this.reaper.pid;
+  }
+
+  status(): SupervisorStatus {
+    const all = [...this.units.values()];
+    return {
+      state: this.state,
+      pid: process.pid,
+      version: VERSION,
+      node: this.currentPlan.node,
+      file: this.currentPlan.file,
+      startedAt: this.startedAt,
+      units: all.length,
+      readyUnits: all.filter((u) => isUp(u.state)).length,
+    };
+  }
+
+  listUnits(): UnitStatus[] {
+    return [...this.units.values()].map((u) => u.status());
+  }
+
+  getUnit(name: string): UnitStatus {
+    return this.unit(name).status();
+  }
+
+  async startUnit(name: string): Promise<UnitStatus> {
+    this.assertRunning();
+    return this.unit(name).start(true);
+  }
+
+  async stopUnit(name: string): Promise<UnitStatus> {
+    return this.unit(name).stop(true);
+  }
+
+  async restartUnit(name: string): Promise<UnitStatus> {
+    this.assertRunning();
+    const unit = this.unit(name);
+    await unit.stop(false);
+    return unit.start(true);
+  }
+
+  async addUnit(spec: UnitSpec): Promise<UnitStatus> {
+    this.assertRunning();
+    if (this.units.has(spec.name)) throw new InvalidArgumentError(`unit "${spec.name}" already exists`);
+    const missing = spec.dependsOn.filter((d) => !this.units.has(d));
+    if (missing.length > 0) throw new InvalidArgumentError(`unit "${spec.name}" depends on unknown unit(s): ${missing.join(', ')}`);
+    const unit = this.addUnitObject(spec);
+    this.currentPlan = { ...this.currentPlan, units: [...this.currentPlan.units, spec] };
+    return unit.start(false);
+  }
+
+  async removeUnit(name: string): Promise<void> {
+    const unit = this.unit(name);
+    await unit.stop(true);
+    unit.dispose();
+    this.units.delete(name);
+    this.logs.close(name);
+    this.currentPlan = { ...this.currentPlan, units: this.currentPlan.units.filter((u) => u.name !== name) };
+  }
+
+  markReady(name: string): void {
+    this.unit(name).markReady();
+  }
+
+  tailLogs(name: string, n: number): LogLine[] {
+    this.unit(name);
+    return this.logs.tail(name, n);
+  }
+
+  subscribeLogs(name: string | null, listener: (line: LogLine) => void): () => void {
+    if (name !== null) this.unit(name);
+    return this.logs.subscribe(name, listener);
+  }
+
+  onUnitChange(listener: (status: UnitStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  unitForToken(token: string): string | null {
+    const given = digest(token);
+    let found: string | null = null;
+    // Compare against every unit so the time taken does not depend on which one matches.
+    for (const unit of this.units.values()) {
+      const current = unit.currentToken();
+      if (current !== null && timingSafeEqual(given, digest(current))) found = unit.name;
+    }
+    return found;
+  }
+
+  setAddressResolver(resolver: (unit: string) => string | null): void {
+    this.resolver = resolver;
+  }
+
+  reload(_file?: string): Promise<ReloadResult> {
+    return Promise.reject(new UnsupportedError('reload is not supported yet'));
+  }
+
+  /**
+   * Stop every unit in reverse dependency order (a unit stops once everything
+   * that depends on it has stopped; independent units stop in parallel), then
+   * end the reaper. Idempotent.
+   */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.stopAll();
+    return this.shutdownPromise;
+  }
+
+  /** Resolves once a shutdown (from a signal, the API or the CLI) has stopped everything. */
+  whenStopped(): Promise<void> {
+    return this.stoppedSignal.promise;
+  }
+
+  /** SIGKILL every unit process group at once (a second Ctrl-C). */
+  killAll(): void {
+    for (const unit of this.units.values()) unit.kill();
+  }
+
+  /** Resolves when `predicate` holds for the unit statuses (checked on every change). */
+  waitFor(predicate: (units: UnitStatus[]) => boolean): Promise<void> {
+    if (predicate(this.listUnits())) return Promise.resolve();
+    return new Promise((resolve) => {
+      const off = this.onUnitChange(() => {
+        if (predicate(this.listUnits())) {
+          off();
+          resolve();
+        }
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private async stopAll(): Promise<void> {
+    this.state = 'stopping';
+    if (this.sampleTimer) clearInterval(this.sampleTimer);
+    const stopping = new Map<string, Promise<unknown>>();
+    const stopUnit = (unit: Unit): Promise<unknown> => {
+      let promise = stopping.get(unit.name);
+      if (!promise) {
+        const dependents = [...this.units.values()].filter((u) => u.spec.dependsOn.includes(unit.name));
+        promise = Promise.all(dependents.map(stopUnit)).then(() => unit.stop(false));
+        stopping.set(unit.name, promise);
+      }
+      return promise;
+    };
+    await Promise.all([...this.units.values()].map(stopUnit));
+    for (const unit of this.units.values()) unit.dispose();
+    this.reaper.close();
+    this.logs.closeAll();
+    this.state = 'stopped';
+    this.stoppedSignal.resolve();
+  }
+
+  private addUnitObject(spec: UnitSpec): Unit {
+    const unit = new Unit(spec, this.host);
+    this.units.set(spec.name, unit);
+    this.logs.open(spec.name, spec.logs);
+    return unit;
+  }
+
+  private unit(name: string): Unit {
+    const unit = this.units.get(name);
+    if (!unit) throw new UnitNotFoundError(name);
+    return unit;
+  }
+
+  private assertRunning(): void {
+    if (this.state === 'stopping' || this.state === 'stopped') throw new StateError(`the supervisor is ${this.state}`);
+  }
+
+  private blockedBy(unit: Unit): string | null {
+    const waiting: string[] = [];
+    for (const dep of unit.spec.dependsOn) {
+      const other = this.units.get(dep);
+      if (!other) waiting.push(`${dep} (not in the system)`);
+      else if (!isUp(other.state)) waiting.push(`${dep} (${other.state})`);
+    }
+    return waiting.length > 0 ? `waiting for ${waiting.join(', ')}` : null;
+  }
+
+  private unitChanged(unit: Unit): void {
+    const status = unit.status();
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(status);
+      } catch (e) {
+        this.options.logger.warn({ err: (e as Error).message }, 'a unit change listener failed');
+      }
+    }
+    // Re-check pending units once per turn, not from inside a transition.
+    if (!this.recheckQueued && this.state === 'running') {
+      this.recheckQueued = true;
+      queueMicrotask(() => {
+        this.recheckQueued = false;
+        if (this.state !== 'running') return;
+        for (const u of this.units.values()) u.retryPending();
+      });
+    }
+  }
+
+  private liveGroups(): number[] {
+    const groups: number[] = [];
+    for (const unit of this.units.values()) if (unit.pid !== null) groups.push(unit.pid);
+    return groups;
+  }
+
+  private async sample(): Promise<void> {
+    const health = this.options.health;
+    if (!health?.sampler) return;
+    const sampler = health.sampler;
+    const running = [...this.units.values()].filter((u) => u.pid !== null);
+    const pids = running.map((u) => u.pid as number);
+    const samples = sampler.sampleMany
+      ? await sampler.sampleMany(pids).catch(() => new Map<number, ResourceSample | null>())
+      : new Map(await Promise.all(pids.map(async (pid) => [pid, await sampler.sample(pid).catch(() => null)] as const)));
+    await Promise.all(
+      running.map(async (unit) => {
+        const pid = pids[running.indexOf(unit)] as number;
+        const sample = samples.get(pid) ?? null;
+        if (unit.pid !== pid) return;
+        unit.setSample(sample?.cpuPercent ?? null, sample?.memoryBytes ?? null);
+        if (sample && unit.status().limits === 'sampling' && health.sampledLimitViolation) {
+          const violation = health.sampledLimitViolation(sample, unit.spec.limits);
+          if (violation) unit.limitExceeded(violation);
+        }
+      }),
+    );
+  }
+}
+
+function digest(token: string): Buffer {
+  return createHash('sha256').update(token).digest();
+}

@@ -1,0 +1,55 @@
+import type { Logger } from 'pino';
+import type { Plan } from './ensemble/plan.js';
+import type { SupervisorControl } from './supervisor/control.js';
+import type { LogFormat } from './supervisor/create-logger.js';
+import type { RuntimePaths } from './supervisor/runtime-dir.js';
+
+/**
+ * The options of `supervisor run` (src/cli/run.ts), as {@link runSystem} and
+ * its plugins see them. Flags whose features land with later issues are
+ * carried here unchanged for the plugins that implement them.
+ */
+export interface RunOptions {
+  /** The ensemble file (default `system.ensemble` in the current directory). */
+  readonly file: string;
+  /** `--node N`: the node to compile the plan for (default: the host name). */
+  readonly node?: string;
+  /** `--set k=v`: template parameters. */
+  readonly params?: Readonly<Record<string, string>>;
+  /** `--listen ADDR`: TCP address of the networked API. */
+  readonly listen?: string | null;
+  /** `--peer ADDR`: peer supervisors. */
+  readonly peers?: readonly string[];
+  /** `--mount DIR`: where the file view is mounted (default: the runtime directory's `fs`). */
+  readonly mount?: string | null;
+  /** False with `--no-fs`. */
+  readonly fs?: boolean;
+  /** `--metrics ADDR`: Prometheus metrics endpoint. */
+  readonly metrics?: string | null;
+  /** `--log-format json|pretty` (default: pretty on a terminal). */
+  readonly logFormat?: LogFormat;
+  /** The environment to read `env.NAME`, runtime homes and `PATH` from (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** What a plugin gets when the system starts. */
+export interface PluginContext {
+  /** The running supervisor (units are not started yet when `start` is called). */
+  readonly control: SupervisorControl;
+  readonly plan: Plan;
+  readonly paths: RuntimePaths;
+  readonly logger: Logger;
+  readonly options: RunOptions;
+}
+
+/**
+ * A part of the running system besides the units: the gRPC API, the file
+ * view, the network, metrics. Plugins start in order before the units (so the
+ * API socket exists when units connect) and stop in reverse order after every
+ * unit has stopped. A plugin whose `start` throws aborts the run.
+ */
+export interface SystemPlugin {
+  readonly name: string;
+  start(ctx: PluginContext): Promise<void>;
+  stop(): Promise<void>;
+}
