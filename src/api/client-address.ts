@@ -1,0 +1,43 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { UnreachableError } from '../errors.js';
+import { runtimePaths } from '../supervisor/runtime-dir.js';
+
+/** The supervisor address a client uses, and how it was chosen (for error messages). */
+export interface SupervisorTarget {
+  /** gRPC target: `unix:/path/api.sock` or `host:port`. */
+  readonly address: string;
+  /** e.g. `from --supervisor`, `from ENSEMBLE_SUPERVISOR`, `from ./system.ensemble`. */
+  readonly how: string;
+}
+
+/** Turn what a user typed into a gRPC target: a bare path becomes `unix:PATH`. */
+export function normalizeAddress(value: string): string {
+  if (value.startsWith('unix:')) return value;
+  if (value.startsWith('/') || value.startsWith('./') || value.startsWith('../')) return `unix:${value}`;
+  return value;
+}
+
+/**
+ * Find the supervisor as DESIGN.md section 8 says: `--supervisor ADDR`, then
+ * `ENSEMBLE_SUPERVISOR`, then the runtime directory of the ensemble in `cwd`
+ * (`system.ensemble`, else the only `*.ensemble` file there). Throws an
+ * UnreachableError (exit code 2) saying what was looked for when none applies.
+ */
+export function resolveSupervisorTarget(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): SupervisorTarget {
+  if (flag) return { address: normalizeAddress(flag), how: 'from --supervisor' };
+  if (env.ENSEMBLE_SUPERVISOR) return { address: normalizeAddress(env.ENSEMBLE_SUPERVISOR), how: 'from ENSEMBLE_SUPERVISOR' };
+  let file: string | null = null;
+  if (existsSync(join(cwd, 'system.ensemble'))) file = 'system.ensemble';
+  else {
+    const found = readdirSync(cwd).filter((f) => f.endsWith('.ensemble')).sort();
+    if (found.length > 1) {
+      throw new UnreachableError(`cannot tell which supervisor to use: ${found.join(', ')} are in this directory and none is system.ensemble; use --supervisor ADDR`);
+    }
+    file = found[0] ?? null;
+  }
+  if (file === null) {
+    throw new UnreachableError('cannot find the supervisor: no --supervisor, no ENSEMBLE_SUPERVISOR, and no .ensemble file in the current directory');
+  }
+  return { address: runtimePaths(join(cwd, file), env).apiAddress, how: `from ./${file}` };
+}

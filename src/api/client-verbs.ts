@@ -1,0 +1,108 @@
+import { EnsembleError, StateError } from '../errors.js';
+import { resolveSupervisorTarget } from './client-address.js';
+import { formatPsTable } from './client-format.js';
+import { SupervisorClient } from './supervisor-client.js';
+import type { LogLineMessage, UnitMessage } from './supervisor-messages.js';
+
+/** Options every client verb takes. */
+export interface ClientOptions {
+  /** `--supervisor ADDR`. */
+  readonly supervisor?: string;
+}
+
+/** Where verbs write (process streams by default; tests may pass their own). */
+export interface VerbOutput {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const stdio: VerbOutput = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+async function withClient<T>(opts: ClientOptions, fn: (c: SupervisorClient) => Promise<T>): Promise<T> {
+  const client = new SupervisorClient(resolveSupervisorTarget(opts.supervisor));
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
+  }
+}
+
+/** `supervisor ps [--json]`. */
+export function psVerb(opts: ClientOptions & { json?: boolean }, io: VerbOutput = stdio): Promise<number> {
+  return withClient(opts, async (c) => {
+    const units = await c.listUnits();
+    io.out(opts.json ? `${JSON.stringify(units, null, 2)}\n` : `${formatPsTable(units)}\n`);
+    return 0;
+  });
+}
+
+/** States that mean a start/restart did not bring the unit up. */
+const NOT_UP = new Set(['failed', 'crashloop', 'backoff', 'stopped']);
+
+function describe(u: UnitMessage): string {
+  const pid = u.pid === undefined ? '' : ` (pid ${u.pid})`;
+  return `${u.name}: ${u.state}${pid}`;
+}
+
+/** `supervisor start|stop|restart UNIT`: exit 1 when the unit did not come up. */
+export function controlVerb(verb: 'start' | 'stop' | 'restart', unit: string, opts: ClientOptions, io: VerbOutput = stdio): Promise<number> {
+  return withClient(opts, async (c) => {
+    const u = await c.control(verb, unit);
+    if (verb !== 'stop' && NOT_UP.has(u.state)) {
+      throw new StateError(`${describe(u)}${u.error ? `: ${u.error}` : ''}`);
+    }
+    io.out(`${describe(u)}\n`);
+    return 0;
+  });
+}
+
+/** `supervisor logs UNIT [-f] [-n N]`: stdout lines to stdout, stderr and supervisor lines to stderr. */
+export function logsVerb(unit: string, opts: ClientOptions & { follow?: boolean; lines?: number }, io: VerbOutput = stdio): Promise<number> {
+  return withClient(opts, async (c) => {
+    const write = (l: LogLineMessage) => {
+      if (l.stream === 'stdout') io.out(`${l.line}\n`);
+      else if (l.stream === 'stderr') io.err(`${l.line}\n`);
+      else io.err(`[supervisor] ${l.line}\n`);
+    };
+    const handle = c.logs({ unit, follow: opts.follow === true, ...(opts.lines === undefined ? {} : { tail: opts.lines }) }, write);
+    const stop = () => handle.cancel();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      await handle.done;
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+    return 0;
+  });
+}
+
+/** `supervisor find SERVICE [--json]`: the address (or the whole record). */
+export function findVerb(name: string, opts: ClientOptions & { json?: boolean }, io: VerbOutput = stdio): Promise<number> {
+  return withClient(opts, async (c) => {
+    const s = await c.find(name);
+    io.out(opts.json ? `${JSON.stringify(s, null, 2)}\n` : `${s.address}\n`);
+    return 0;
+  });
+}
+
+/** `supervisor shutdown [--no-wait]`: asks the supervisor to stop, then waits until it is gone. */
+export function shutdownVerb(opts: ClientOptions & { wait?: boolean }, io: VerbOutput = stdio): Promise<number> {
+  return withClient(opts, async (c) => {
+    await c.shutdown();
+    if (opts.wait !== false) await c.waitGone();
+    io.out(opts.wait !== false ? 'supervisor stopped\n' : 'supervisor stopping\n');
+    return 0;
+  });
+}
+
+/** Parse `-n N`: a whole number ≥ 0. */
+export function parseLineCount(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) throw new EnsembleError('ENS_E_INVALID_ARGUMENT', `-n expects a whole number of lines, got "${value}"`);
+  return n;
+}

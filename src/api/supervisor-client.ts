@@ -1,0 +1,130 @@
+import * as grpc from '@grpc/grpc-js';
+import { UnreachableError, type EnsembleError } from '../errors.js';
+import type { ServiceMessage } from './discovery-messages.js';
+import type { SupervisorTarget } from './client-address.js';
+import { ERROR_CODE_HEADER, fromServiceError, isServiceError } from './grpc-status.js';
+import { loadProtos } from './protos.js';
+import type { LogLineMessage, StatusMessage, UnitMessage } from './supervisor-messages.js';
+
+/** A running server stream: cancel it, or wait for its end. */
+export interface StreamHandle {
+  cancel(): void;
+  /** Resolves when the stream ends (also after cancel); rejects with an EnsembleError. */
+  readonly done: Promise<void>;
+}
+
+type Callback<Res> = (err: grpc.ServiceError | null, res: Res) => void;
+type UnaryMethod = (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: Callback<unknown>) => void;
+type StreamMethod = (req: object, md?: grpc.Metadata) => grpc.ClientReadableStream<unknown>;
+
+/**
+ * The operator's client of a supervisor API (used by the CLI verbs and tests):
+ * promise-returning calls whose errors are EnsembleErrors. A supervisor that
+ * cannot be reached gives an UnreachableError naming the address and how it
+ * was chosen (CLI exit code 2).
+ */
+export class SupervisorClient {
+  private readonly supervisor: grpc.Client;
+  private readonly discovery: grpc.Client;
+  private readonly health: grpc.Client;
+
+  constructor(readonly target: SupervisorTarget) {
+    const protos = loadProtos();
+    const creds = grpc.credentials.createInsecure();
+    this.supervisor = new protos.Supervisor(target.address, creds);
+    const channelOverride = this.supervisor.getChannel();
+    this.discovery = new protos.Discovery(target.address, creds, { channelOverride });
+    this.health = new protos.Health(target.address, creds, { channelOverride });
+  }
+
+  status(): Promise<StatusMessage> {
+    return this.unary(this.supervisor, 'Status', {});
+  }
+
+  async listUnits(): Promise<UnitMessage[]> {
+    return (await this.unary<{ units: UnitMessage[] }>(this.supervisor, 'ListUnits', {})).units;
+  }
+
+  async getUnit(unit: string): Promise<UnitMessage> {
+    return (await this.unary<{ unit: UnitMessage }>(this.supervisor, 'GetUnit', { unit })).unit;
+  }
+
+  /** StartUnit, StopUnit or RestartUnit; resolves with the unit's status once the operation finished. */
+  async control(verb: 'start' | 'stop' | 'restart', unit: string): Promise<UnitMessage> {
+    const method = { start: 'StartUnit', stop: 'StopUnit', restart: 'RestartUnit' }[verb];
+    return (await this.unary<{ unit: UnitMessage }>(this.supervisor, method, { unit }, null)).unit;
+  }
+
+  async find(name: string): Promise<ServiceMessage> {
+    return (await this.unary<{ service: ServiceMessage }>(this.discovery, 'Find', { name })).service;
+  }
+
+  async listServices(query = ''): Promise<ServiceMessage[]> {
+    return (await this.unary<{ services: ServiceMessage[] }>(this.discovery, 'List', { query })).services;
+  }
+
+  async shutdown(): Promise<void> {
+    await this.unary(this.supervisor, 'Shutdown', {});
+  }
+
+  /** The last `tail` lines of `unit` ('' = all units; undefined tail = every kept line), then new ones with `follow`. */
+  logs(request: { unit: string; tail?: number; follow: boolean }, onLine: (line: LogLineMessage) => void): StreamHandle {
+    return this.stream(this.supervisor, 'Logs', request, onLine as (m: unknown) => void);
+  }
+
+  /** Every unit's status, then each change. */
+  watchUnits(units: string[], onUnit: (unit: UnitMessage) => void): StreamHandle {
+    return this.stream(this.supervisor, 'WatchUnits', { units }, (m) => onUnit((m as { unit: UnitMessage }).unit));
+  }
+
+  /** Resolves once the supervisor stops answering (its health stream ends or fails). */
+  waitGone(): Promise<void> {
+    return new Promise((resolve) => {
+      const call = (this.health as unknown as Record<string, StreamMethod>).Watch!.call(this.health, { service: '' });
+      call.on('data', () => undefined);
+      call.on('error', () => resolve());
+      call.on('end', () => resolve());
+    });
+  }
+
+  close(): void {
+    this.supervisor.close();
+  }
+
+  /** Map a call error: transport failures become UnreachableError, everything else the server's error. */
+  private error(e: grpc.ServiceError): EnsembleError {
+    if (e.code === grpc.status.UNAVAILABLE && e.metadata?.get(ERROR_CODE_HEADER).length === 0) {
+      const reason = (e.details || e.message).replace(/^No connection established\. Last error: /, '').replace(/^Error: /, '');
+      return new UnreachableError(`cannot reach the supervisor at ${this.target.address} (${this.target.how}): ${reason}`, e);
+    }
+    return fromServiceError(e);
+  }
+
+  private unary<Res>(client: grpc.Client, method: string, request: object, deadlineMs: number | null = 30_000): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      const fn = (client as unknown as Record<string, UnaryMethod>)[method]!;
+      const opts: grpc.CallOptions = deadlineMs === null ? {} : { deadline: Date.now() + deadlineMs };
+      fn.call(client, request, new grpc.Metadata(), opts, (err, res) => (err ? reject(this.error(err)) : resolve(res as Res)));
+    });
+  }
+
+  private stream(client: grpc.Client, method: string, request: object, onMessage: (m: unknown) => void): StreamHandle {
+    const call = (client as unknown as Record<string, StreamMethod>)[method]!.call(client, request, new grpc.Metadata());
+    let cancelled = false;
+    const done = new Promise<void>((resolve, reject) => {
+      call.on('data', onMessage);
+      call.on('end', () => resolve());
+      call.on('error', (e: unknown) => {
+        if (cancelled && isServiceError(e) && e.code === grpc.status.CANCELLED) resolve();
+        else reject(isServiceError(e) ? this.error(e) : e);
+      });
+    });
+    return {
+      cancel: () => {
+        cancelled = true;
+        call.cancel();
+      },
+      done,
+    };
+  }
+}

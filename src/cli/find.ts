@@ -1,0 +1,13 @@
+import type { Command } from 'commander';
+import { findVerb } from '../api/client-verbs.js';
+import { action } from './action.js';
+
+/** `supervisor find SERVICE [--json]`: where a service is (name, then alias, then family). */
+export function registerFind(program: Command): void {
+  program
+    .command('find')
+    .description('print the address of a service found by name, alias or family')
+    .argument('<service>', 'service name, alias or family')
+    .option('--json', 'print the whole registration as JSON')
+    .action(action(async (service: string, opts: { json?: boolean }, cmd: Command) => findVerb(service, { ...cmd.optsWithGlobals<{ supervisor?: string }>(), json: opts.json === true })));
+}

@@ -1,0 +1,12 @@
+import type { Command } from 'commander';
+import { shutdownVerb } from '../api/client-verbs.js';
+import { action } from './action.js';
+
+/** `supervisor shutdown [--no-wait]`: stop every unit and the supervisor. */
+export function registerShutdown(program: Command): void {
+  program
+    .command('shutdown')
+    .description('stop every unit in reverse dependency order and exit the supervisor; waits until it is gone')
+    .option('--no-wait', 'return as soon as the supervisor accepted the request')
+    .action(action(async (opts: { wait: boolean }, cmd: Command) => shutdownVerb({ ...cmd.optsWithGlobals<{ supervisor?: string }>(), wait: opts.wait })));
+}

@@ -1,0 +1,44 @@
+/** A function run when the unit is asked to stop. */
+export type ShutdownHook = () => void | Promise<void>;
+
+/**
+ * Runs hooks in reverse order of registration (last added, first run) when
+ * the process gets SIGTERM or SIGINT, or when {@link run} is called, then
+ * exits. A hook that throws is reported on stderr and makes the exit code 1.
+ */
+export class ShutdownHooks {
+  private readonly hooks: ShutdownHook[] = [];
+  private installed = false;
+  private running: Promise<never> | null = null;
+
+  add(hook: ShutdownHook): void {
+    this.hooks.push(hook);
+    this.install();
+  }
+
+  /** Handle SIGTERM/SIGINT from now on (also without hooks: a clean exit instead of Node's default). */
+  install(): void {
+    if (this.installed) return;
+    this.installed = true;
+    const onSignal = (signal: NodeJS.Signals) => void this.run(0, signal);
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  }
+
+  /** Run every hook once and exit with `code` (1 when a hook failed). */
+  run(code: number, reason: string): Promise<never> {
+    this.running ??= (async () => {
+      let exitCode = code;
+      for (const hook of [...this.hooks].reverse()) {
+        try {
+          await hook();
+        } catch (e) {
+          exitCode = 1;
+          process.stderr.write(`ensemble sdk: shutdown hook failed (${reason}): ${e instanceof Error ? e.message : String(e)}\n`);
+        }
+      }
+      process.exit(exitCode);
+    })();
+    return this.running;
+  }
+}

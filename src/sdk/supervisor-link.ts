@@ -1,0 +1,128 @@
+import * as grpc from '@grpc/grpc-js';
+import type { ServiceMessage, ServiceRegistrationMessage, WatchResponseMessage } from '../api/discovery-messages.js';
+import { fromServiceError, isServiceError } from '../api/grpc-status.js';
+import { loadProtos } from '../api/protos.js';
+import { TOKEN_HEADER } from '../api/token.js';
+
+/** Deadline of the SDK's unary calls to the supervisor. */
+const CALL_DEADLINE_MS = 15_000;
+/** Pause before a dropped watch stream is opened again. */
+const REWATCH_DELAY_MS = 250;
+
+/**
+ * A unit's connection to its supervisor: one channel for Discovery,
+ * Supervisor and Health, every call carrying the unit's token. Turns gRPC
+ * errors into EnsembleErrors with the server's one-line message.
+ */
+export class SupervisorLink {
+  readonly discovery: grpc.Client;
+  readonly supervisor: grpc.Client;
+  readonly health: grpc.Client;
+  private readonly changeListeners = new Map<(service: ServiceMessage | null) => void, true>();
+  private watchCall: grpc.ClientReadableStream<WatchResponseMessage> | null = null;
+  private closed = false;
+
+  constructor(
+    readonly address: string,
+    private readonly token: string,
+  ) {
+    const protos = loadProtos();
+    this.discovery = new protos.Discovery(address, grpc.credentials.createInsecure());
+    const channelOverride = this.discovery.getChannel();
+    this.supervisor = new protos.Supervisor(address, grpc.credentials.createInsecure(), { channelOverride });
+    this.health = new protos.Health(address, grpc.credentials.createInsecure(), { channelOverride });
+  }
+
+  /** Call metadata with the unit's token. */
+  metadata(): grpc.Metadata {
+    const md = new grpc.Metadata();
+    md.set(TOKEN_HEADER, this.token);
+    return md;
+  }
+
+  /** One unary call; rejects with an EnsembleError. */
+  call<Res>(client: grpc.Client, method: string, request: object): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      const fn = (client as unknown as Record<string, (...args: unknown[]) => void>)[method];
+      if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
+      fn.call(client, request, this.metadata(), { deadline: Date.now() + CALL_DEADLINE_MS }, (err: unknown, res: Res) => {
+        if (err) reject(isServiceError(err) ? fromServiceError(err) : err);
+        else resolve(res);
+      });
+    });
+  }
+
+  find(name: string): Promise<ServiceMessage> {
+    return this.call<{ service: ServiceMessage }>(this.discovery, 'Find', { name }).then((r) => r.service);
+  }
+
+  findAll(family: string): Promise<ServiceMessage[]> {
+    return this.call<{ services: ServiceMessage[] }>(this.discovery, 'FindAll', { family }).then((r) => r.services);
+  }
+
+  register(unit: string, services: ServiceRegistrationMessage[]): Promise<ServiceMessage[]> {
+    return this.call<{ services: ServiceMessage[] }>(this.discovery, 'Register', { unit, services }).then((r) => r.services);
+  }
+
+  unregister(unit: string): Promise<void> {
+    return this.call(this.discovery, 'Unregister', { unit, names: [] }).then(() => undefined);
+  }
+
+  ready(unit: string): Promise<void> {
+    return this.call(this.supervisor, 'Ready', { unit }).then(() => undefined);
+  }
+
+  /**
+   * Every discovery change (`null` after the watch stream was re-opened,
+   * meaning "anything may have changed"). One Watch stream is shared.
+   */
+  onDiscoveryChange(fn: (service: ServiceMessage | null) => void): () => void {
+    this.changeListeners.set(fn, true);
+    if (!this.watchCall) this.openWatch(false);
+    return () => {
+      this.changeListeners.delete(fn);
+      if (this.changeListeners.size === 0 && this.watchCall) {
+        const call = this.watchCall;
+        this.watchCall = null;
+        call.cancel();
+      }
+    };
+  }
+
+  private openWatch(reopened: boolean): void {
+    if (this.closed) return;
+    const call = (this.discovery as unknown as { Watch(req: object, md: grpc.Metadata): grpc.ClientReadableStream<WatchResponseMessage> }).Watch({ query: '' }, this.metadata());
+    this.watchCall = call;
+    let synced = false;
+    call.on('data', (msg: WatchResponseMessage) => {
+      if (msg.type === 'CHANGE_TYPE_SYNCED') {
+        synced = true;
+        if (reopened) this.emitChange(null);
+        return;
+      }
+      if (synced && msg.service) this.emitChange(msg.service);
+    });
+    const retry = () => {
+      if (this.watchCall !== call) return;
+      this.watchCall = null;
+      if (this.changeListeners.size === 0 || this.closed) return;
+      setTimeout(() => {
+        if (!this.watchCall && this.changeListeners.size > 0) this.openWatch(true);
+      }, REWATCH_DELAY_MS).unref();
+    };
+    call.on('error', retry);
+    call.on('end', retry);
+  }
+
+  private emitChange(service: ServiceMessage | null): void {
+    for (const fn of [...this.changeListeners.keys()]) fn(service);
+  }
+
+  /** Close the channel and every stream. */
+  close(): void {
+    this.closed = true;
+    this.watchCall?.cancel();
+    this.watchCall = null;
+    this.discovery.close();
+  }
+}

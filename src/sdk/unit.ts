@@ -1,0 +1,183 @@
+import * as grpc from '@grpc/grpc-js';
+import type { ServiceMessage } from '../api/discovery-messages.js';
+import { StateError } from '../errors.js';
+import { addDiscoverySource, DISCOVERY_SCHEME } from './discovery-resolver.js';
+import { readUnitEnvironment, type UnitEnvironment } from './environment.js';
+import { sdNotify } from './notify.js';
+import { ResourceTable, type ResourceHandle, type ResourceOptions } from './resource-table.js';
+import { ShutdownHooks, type ShutdownHook } from './shutdown-hooks.js';
+import { SupervisorLink } from './supervisor-link.js';
+import { SupervisorWatchdog } from './supervisor-watchdog.js';
+import { bindUnitServer, registrationsFor, type ServeOptions, type UnitServer } from './unit-server.js';
+
+/** Options of {@link connect}. */
+export interface ConnectOptions {
+  /** Environment to read the contract from (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * How long the supervisor may stay unreachable before the unit exits by
+   * itself (default 5000 ms). Watched once the unit serves or signals ready.
+   */
+  readonly supervisorGraceMs?: number;
+}
+
+/** Grace of open calls when a unit's server stops. */
+const SERVER_STOP_GRACE_MS = 1000;
+
+/** A client constructor such as proto-loader's `ServiceClientConstructor` or generated code's. */
+export type ClientConstructor<C> = new (address: string, credentials: grpc.ChannelCredentials, options?: grpc.ChannelOptions) => C;
+
+/**
+ * A unit's handle on its supervisor, made by {@link connect}. See docs/sdk.md.
+ *
+ * Lifecycle: `connect()` → `resource()`s → `serve()` → `ready()`; on SIGTERM
+ * (or when the supervisor is lost) the shutdown hooks run, the server
+ * unregisters and stops, and the process exits.
+ */
+export class Unit {
+  /** This unit's name (`ENSEMBLE_UNIT`). */
+  readonly name: string;
+  /** This unit's writable directory (`ENSEMBLE_STATE_DIR`), or null. */
+  readonly stateDir: string | null;
+  /** The supervisor's API address (`ENSEMBLE_SUPERVISOR`). */
+  readonly supervisorAddress: string;
+  private readonly env: UnitEnvironment;
+  private readonly link: SupervisorLink;
+  private readonly resources = new ResourceTable();
+  private readonly hooks = new ShutdownHooks();
+  private readonly watchdog: SupervisorWatchdog;
+  private readonly source: { options: grpc.ChannelOptions; remove: () => void };
+  private readonly clients: grpc.Client[] = [];
+  private server: UnitServer | null = null;
+
+  constructor(options: ConnectOptions = {}) {
+    this.env = readUnitEnvironment(options.env);
+    this.name = this.env.unit;
+    this.stateDir = this.env.stateDir;
+    this.supervisorAddress = this.env.supervisor;
+    this.link = new SupervisorLink(this.env.supervisor, this.env.token);
+    this.source = addDiscoverySource({
+      find: (name) => this.link.find(name),
+      onChange: (name, fn) =>
+        this.link.onDiscoveryChange((s) => {
+          if (s === null || s.name === name || s.family === name || s.aliases.includes(name)) fn();
+        }),
+    });
+    this.watchdog = new SupervisorWatchdog(this.link.health, options.supervisorGraceMs ?? 5000, () => {
+      process.stderr.write(`ensemble sdk: unit "${this.name}" lost its supervisor at ${this.supervisorAddress}; exiting\n`);
+      void this.hooks.run(1, 'supervisor lost');
+    });
+    // Stopping the server and closing channels is the last shutdown step.
+    this.hooks.add(() => this.close());
+  }
+
+  /** The unit's properties (`ENSEMBLE_PROPERTIES`), typed by the caller. */
+  properties<T = Record<string, unknown>>(): T {
+    return this.env.properties as T;
+  }
+
+  /**
+   * Serve a resource at `path` (shown by the file view as `units/<unit>/<path>`).
+   * May be called before or after `serve()`.
+   */
+  resource(path: string, options: ResourceOptions): ResourceHandle {
+    return this.resources.add(path, options);
+  }
+
+  /**
+   * Start the unit's gRPC server (user services + grpc.health.v1 + the
+   * unit's Resources) and register its services in discovery. Call once.
+   */
+  async serve(options: ServeOptions = {}): Promise<UnitServer> {
+    if (this.server) throw new StateError(`unit "${this.name}" already serves at ${this.server.address}`);
+    const { server, address, health } = await bindUnitServer(options, this.resources, this.stateDir);
+    let registered: ServiceMessage[];
+    try {
+      registered = await this.link.register(this.name, registrationsFor(this.name, address, options.services ?? []));
+    } catch (e) {
+      server.forceShutdown();
+      throw e;
+    }
+    let stopping: Promise<void> | null = null;
+    this.server = {
+      address,
+      server,
+      registered,
+      health,
+      stop: () =>
+        (stopping ??= (async () => {
+          health.setAll('NOT_SERVING');
+          await this.link.unregister(this.name).catch(() => undefined);
+          await new Promise<void>((resolve) => {
+            const t = setTimeout(() => {
+              server.forceShutdown();
+              resolve();
+            }, SERVER_STOP_GRACE_MS);
+            server.tryShutdown(() => {
+              clearTimeout(t);
+              resolve();
+            });
+          });
+        })()),
+    };
+    this.hooks.install();
+    this.watchdog.start();
+    return this.server;
+  }
+
+  /**
+   * A client of the service `serviceName` (name, alias or family) that
+   * follows it through discovery: when the service moves (its unit restarts
+   * on a new port) the channel reconnects to the new address. While the
+   * service is gone, calls fail with UNAVAILABLE (or wait, with `waitForReady`).
+   */
+  client<C extends grpc.Client>(serviceName: string, Ctor: ClientConstructor<C>, options: grpc.ChannelOptions = {}): C {
+    const client = new Ctor(`${DISCOVERY_SCHEME}:///${serviceName}`, grpc.credentials.createInsecure(), { ...options, ...this.source.options });
+    this.clients.push(client);
+    return client;
+  }
+
+  /** Discovery: one service by name, then alias, then family (a ready unit's first). */
+  find(name: string): Promise<ServiceMessage> {
+    return this.link.find(name);
+  }
+
+  /** Discovery: every service of a family, ready units first. */
+  findAll(family: string): Promise<ServiceMessage[]> {
+    return this.link.findAll(family);
+  }
+
+  /**
+   * Tell the supervisor this unit is ready (readiness `notify`). Uses the
+   * Ready call; when that fails and NOTIFY_SOCKET is set, sends `READY=1` there.
+   */
+  async ready(): Promise<void> {
+    try {
+      await this.link.ready(this.name);
+    } catch (e) {
+      if (!this.env.notifySocket) throw e;
+      await sdNotify(this.env.notifySocket, 'READY=1');
+    }
+    this.hooks.install();
+    this.watchdog.start();
+  }
+
+  /** Run `hook` when the unit is asked to stop (SIGTERM/SIGINT); hooks run last-added first, then the process exits. */
+  onShutdown(hook: ShutdownHook): void {
+    this.hooks.add(hook);
+  }
+
+  /** Stop the server (unregistering its services), the watchdog and every channel. The process may then exit. */
+  async close(): Promise<void> {
+    this.watchdog.stop();
+    await this.server?.stop();
+    for (const c of this.clients) c.close();
+    this.source.remove();
+    this.link.close();
+  }
+}
+
+/** Read the environment contract and connect to the supervisor (lazily: no call is made yet). */
+export function connect(options: ConnectOptions = {}): Unit {
+  return new Unit(options);
+}
