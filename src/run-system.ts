@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { ApiPlugin } from './api/api-plugin.js';
 import { loadPlan as defaultLoadPlan } from './ensemble/load-plan.js';
 import type { Plan } from './ensemble/plan.js';
 import { createProbe } from './health/create-probe.js';
@@ -39,7 +40,7 @@ export interface RunHooks {
  * metrics register here as they land (each reads its flags from `options`).
  */
 export function builtinPlugins(_options: RunOptions): SystemPlugin[] {
-  return [];
+  return [new ApiPlugin()];
 }
 
 /** The health layer wired for the supervisor. */

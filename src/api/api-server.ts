@@ -23,7 +23,7 @@ export interface ApiServerOptions {
   /** Absolute path of the Unix socket (RuntimePaths.apiSocket). */
   readonly socketPath: string;
   /** Compile one runner in ensemble syntax (AddUnit); AddUnit answers UNIMPLEMENTED without it. */
-  readonly compileUnit?: (runner: string) => UnitSpec;
+  readonly compileUnit?: (runner: string) => Promise<UnitSpec> | UnitSpec;
   /** What Shutdown does once answered (default: control.shutdown()). */
   readonly onShutdownRequested?: () => void;
   readonly logger?: ApiLogger;

@@ -27,7 +27,7 @@ export function normalizeAddress(value: string): string {
 export function resolveSupervisorTarget(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): SupervisorTarget {
   if (flag) return { address: normalizeAddress(flag), how: 'from --supervisor' };
   if (env.ENSEMBLE_SUPERVISOR) return { address: normalizeAddress(env.ENSEMBLE_SUPERVISOR), how: 'from ENSEMBLE_SUPERVISOR' };
-  let file: string | null = null;
+  let file: string | null;
   if (existsSync(join(cwd, 'system.ensemble'))) file = 'system.ensemble';
   else {
     const found = readdirSync(cwd).filter((f) => f.endsWith('.ensemble')).sort();

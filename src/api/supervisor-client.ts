@@ -94,7 +94,7 @@ export class SupervisorClient {
   /** Map a call error: transport failures become UnreachableError, everything else the server's error. */
   private error(e: grpc.ServiceError): EnsembleError {
     if (e.code === grpc.status.UNAVAILABLE && e.metadata?.get(ERROR_CODE_HEADER).length === 0) {
-      const reason = (e.details || e.message).replace(/^No connection established\. Last error: /, '').replace(/^Error: /, '');
+      const reason = (e.details || e.message).replace(/^No connection established\. Last error: /, '').replace(/^Error: /, '').replace(/\.? ?Resolution note: .*$/, '');
       return new UnreachableError(`cannot reach the supervisor at ${this.target.address} (${this.target.how}): ${reason}`, e);
     }
     return fromServiceError(e);

@@ -14,7 +14,7 @@ export interface SupervisorServiceOptions {
    * Compile one runner in ensemble syntax into a unit spec (validated like a
    * file; throws the language's PlanError). Without it AddUnit answers UNIMPLEMENTED.
    */
-  readonly compileUnit?: (runner: string) => UnitSpec;
+  readonly compileUnit?: (runner: string) => Promise<UnitSpec> | UnitSpec;
   /** Called when Shutdown's answer has been sent (default: control.shutdown()). */
   readonly onShutdownRequested?: () => void;
 }
@@ -39,7 +39,7 @@ export function supervisorHandlers({ control, compileUnit, onShutdownRequested }
     AddUnit: unary(async (req: { runner: string }) => {
       if (!compileUnit) throw new UnsupportedError('AddUnit is not supported by this supervisor build');
       if (req.runner.trim() === '') throw new InvalidArgumentError('AddUnit needs a runner in ensemble syntax, e.g. runner echo "./echo.js" {}');
-      const spec = compileUnit(req.runner);
+      const spec = await compileUnit(req.runner);
       if (control.listUnits().some((u) => u.name === spec.name)) throw new AlreadyExistsError(`unit "${spec.name}" already exists`);
       return { unit: toUnitMessage(await control.addUnit(spec)) };
     }),

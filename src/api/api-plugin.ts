@@ -1,0 +1,35 @@
+import { dirname } from 'node:path';
+import { compileUnitSnippet } from '../ensemble/compile-unit.js';
+import type { PluginContext, SystemPlugin } from '../system-plugin.js';
+import { startApiServer, type ApiServer } from './api-server.js';
+
+/**
+ * The supervisor's gRPC API as a plugin of `supervisor run`: Discovery,
+ * Supervisor, grpc.health.v1 and reflection on `paths.apiSocket` (mode 0600).
+ * Starts before the units (they connect to it) and stops after them.
+ */
+export class ApiPlugin implements SystemPlugin {
+  readonly name = 'api';
+  private server: ApiServer | null = null;
+
+  async start(ctx: PluginContext): Promise<void> {
+    const env = ctx.options.env ?? process.env;
+    this.server = await startApiServer({
+      control: ctx.control,
+      socketPath: ctx.paths.apiSocket,
+      // Relative paths in an added runner resolve against the running ensemble file.
+      compileUnit: (runner) => compileUnitSnippet(runner, { baseDir: dirname(ctx.plan.file), plan: ctx.control.plan, env }),
+      logger: { info: (m) => ctx.logger.info(m), warn: (m) => ctx.logger.warn(m) },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.server?.stop();
+    this.server = null;
+  }
+
+  /** The running server (null before start / after stop). */
+  get api(): ApiServer | null {
+    return this.server;
+  }
+}
