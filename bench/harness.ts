@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeEnvironment, type EnvironmentInfo } from './environment.js';
-import { Instance, type BenchContext } from './instance.js';
+import { Instance, type BenchContext, type InstanceSpec } from './instance.js';
 import type { MetricId } from './metrics.js';
 import type { BenchOptions } from './options.js';
 import type { Peer } from './peers/peer.js';
@@ -101,8 +101,8 @@ export async function runBench(options: BenchOptions, repoRoot: string, say: (li
     }
   };
   /** Start, measure, and always shut down (a shutdown that leaves processes is an error of its own). */
-  const withInstance = async (peer: Peer, units: number, probes: boolean, body: (i: Instance) => Promise<void>): Promise<void> => {
-    const instance = await Instance.start(peer, { units, probes }, ctx);
+  const withInstance = async (peer: Peer, spec: InstanceSpec, body: (i: Instance) => Promise<void>): Promise<void> => {
+    const instance = Instance.start(peer, spec, ctx);
     try {
       await body(instance);
     } finally {
@@ -123,7 +123,7 @@ export async function runBench(options: BenchOptions, repoRoot: string, say: (li
     for (let rep = 1; rep <= smallReps; rep++) {
       for (const peer of peers) {
         await attempt('cold start small', peer.name, rep, () =>
-          withInstance(peer, options.nSmall, false, async (i) => {
+          withInstance(peer, { units: options.nSmall }, async (i) => {
             const cold = await measureColdStart(i, START_TIMEOUT_MS);
             add('coldSmall', peer.name, cold.allRunningMs);
             if (cold.startReturnedMs !== undefined) add('coldSmallReturn', peer.name, cold.startReturnedMs);
@@ -138,7 +138,7 @@ export async function runBench(options: BenchOptions, repoRoot: string, say: (li
     for (let rep = 1; rep <= options.reps; rep++) {
       for (const peer of peers) {
         await attempt('lifecycle', peer.name, rep, () =>
-          withInstance(peer, options.n, false, async (i) => {
+          withInstance(peer, { units: options.n }, async (i) => {
             const cold = await measureColdStart(i, START_TIMEOUT_MS);
             add('cold', peer.name, cold.allRunningMs);
             if (cold.startReturnedMs !== undefined) add('coldReturn', peer.name, cold.startReturnedMs);
@@ -167,7 +167,7 @@ export async function runBench(options: BenchOptions, repoRoot: string, say: (li
       const ensemble = peers.find((p) => p.name === 'ensemble');
       if (ensemble) {
         await attempt('idle with probes', ENSEMBLE_PROBES, rep, () =>
-          withInstance(ensemble, options.n, true, async (i) => {
+          withInstance(ensemble, { units: options.n, probes: true }, async (i) => {
             await i.waitAllRunning(START_TIMEOUT_MS);
             await settle(i);
             const f = measureFootprint(i);
@@ -185,18 +185,20 @@ export async function runBench(options: BenchOptions, repoRoot: string, say: (li
     say(`workload 6: crash loop, ${options.crashSeconds} s`);
     for (let rep = 1; rep <= options.reps; rep++) {
       for (const peer of peers) {
-        await attempt('crash loop', peer.name, rep, async () => {
-          const r = await measureCrashLoop(peer, ctx, options.crashSeconds * 1000);
-          add('crashStarts', peer.name, r.starts);
-          add('crashCpu', peer.name, r.cpuPct);
-          say(`  rep ${rep} ${peer.name}: ${r.starts} starts, CPU ${r.cpuPct.toFixed(3)}%`);
-        });
+        await attempt('crash loop', peer.name, rep, () =>
+          withInstance(peer, { units: 1, crash: true }, async (i) => {
+            const r = await measureCrashLoop(i, options.crashSeconds * 1000, START_TIMEOUT_MS);
+            add('crashStarts', peer.name, r.starts);
+            add('crashCpu', peer.name, r.cpuPct);
+            say(`  rep ${rep} ${peer.name}: ${r.starts} starts, CPU ${r.cpuPct.toFixed(3)}%`);
+          }),
+        );
       }
     }
   } finally {
     const late = await tracker.killSurvivors();
     leftovers.push(...late);
-    if (late.length > 0) say(`LEFTOVER processes at the end (killed by pid): ${late.map((p) => `${p.pid} ${p.comm}`).join(', ')}`);
+    if (late.length > 0) say(`LEFTOVER processes at the end (killed by pid): ${late.map((p) => `${p.pid} ${p.comm} (state ${p.state})`).join(', ')}`);
     rmSync(root, { recursive: true, force: true });
   }
 

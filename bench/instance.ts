@@ -55,7 +55,7 @@ export class Instance {
   }
 
   /** Start `peer` with the units of `spec`. */
-  static async start(peer: Peer, spec: InstanceSpec, ctx: BenchContext): Promise<Instance> {
+  static start(peer: Peer, spec: InstanceSpec, ctx: BenchContext): Instance {
     counter += 1;
     const dir = join(ctx.root, `${String(counter).padStart(3, '0')}-${peer.name}`);
     mkdirSync(dir, { recursive: true });
@@ -66,8 +66,9 @@ export class Instance {
       command: ctx.unitBin,
       args: spec.crash ? [name, log.path, 'crash'] : [name, log.path],
     }));
+    const launch = peer.prepare({ units, probes: spec.probes }, { repoRoot: ctx.repoRoot, dir, tracker: ctx.tracker });
     const t0 = process.hrtime.bigint();
-    const running = await peer.start({ units, probes: spec.probes }, { repoRoot: ctx.repoRoot, dir, tracker: ctx.tracker });
+    const running = launch();
     return new Instance(peer, names, log, t0, running, ctx);
   }
 

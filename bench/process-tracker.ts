@@ -5,6 +5,8 @@ import { cmdline, cwdPath, exePath, isAlive, listPids, readProc } from './proc.j
 export interface Leftover {
   readonly pid: number;
   readonly comm: string;
+  /** Kernel state letter when found (D = uninterruptible sleep, cannot be killed until it wakes). */
+  readonly state: string;
   readonly cmdline: string;
 }
 
@@ -15,6 +17,8 @@ export interface Leftover {
  */
 export class ProcessTracker {
   readonly #spawned = new Set<number>();
+  /** Survivors already reported (e.g. stuck in D state): not reported again. */
+  readonly #reported = new Set<number>();
   readonly #root: string;
   readonly #unitBin: string;
 
@@ -45,7 +49,7 @@ export class ProcessTracker {
     const self = process.pid;
     const out: Leftover[] = [];
     for (const pid of listPids()) {
-      if (pid === self) continue;
+      if (pid === self || this.#reported.has(pid)) continue;
       const entry = readProc(pid);
       if (!entry || entry.state === 'Z' || entry.state === 'X') continue;
       const line = cmdline(pid);
@@ -54,14 +58,18 @@ export class ProcessTracker {
         exePath(pid) === this.#unitBin ||
         line.includes(this.#root) ||
         (cwdPath(pid) ?? '').startsWith(this.#root);
-      if (mine) out.push({ pid, comm: entry.comm, cmdline: line });
+      if (mine) out.push({ pid, comm: entry.comm, state: entry.state, cmdline: line });
     }
     return out;
   }
 
-  /** SIGKILL every survivor by pid and wait (up to 5 s) until they are gone. */
+  /**
+   * SIGKILL every survivor not reported before by pid and wait (up to 5 s) until
+   * they are gone; returns them (a process in uninterruptible sleep may outlive this).
+   */
   async killSurvivors(): Promise<Leftover[]> {
     const found = this.survivors();
+    for (const p of found) this.#reported.add(p.pid);
     for (const p of found) {
       try {
         process.kill(p.pid, 'SIGKILL');
@@ -82,7 +90,7 @@ export class LeftoverError extends Error {
   constructor(peer: string, leftovers: readonly Leftover[]) {
     super(
       `${peer} left ${leftovers.length} process(es) behind (killed by pid): ` +
-        leftovers.slice(0, 10).map((p) => `${p.pid} ${p.comm}`).join(', '),
+        leftovers.slice(0, 10).map((p) => `${p.pid} ${p.comm} (${p.cmdline.slice(0, 80)}, state ${p.state})`).join(', '),
     );
     this.name = 'LeftoverError';
     this.leftovers = leftovers;

@@ -76,7 +76,7 @@ export function renderMarkdown(result: BenchResult): string {
   }
   if (result.leftovers.length > 0) {
     lines.push('');
-    lines.push(`**Processes left behind (killed by pid): ${result.leftovers.map((p) => `${p.pid} ${p.comm}`).join(', ')}**`);
+    lines.push(`**Processes left behind (killed by pid): ${result.leftovers.map((p) => `${p.pid} ${p.comm} (${p.cmdline.slice(0, 60)}, state ${p.state})`).join(', ')}**`);
   }
   lines.push('');
   lines.push('Workload 7 (figure scripts of the other issues):');

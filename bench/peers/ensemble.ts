@@ -35,27 +35,29 @@ export const ensemblePeer: Peer = {
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string };
     return `ensemble ${pkg.version}`;
   },
-  async start(spec: RunSpec, env: PeerEnv): Promise<RunningPeer> {
+  prepare(spec: RunSpec, env: PeerEnv): () => RunningPeer {
     const file = join(env.dir, 'bench.ensemble');
     writeFileSync(file, ensembleFile(spec));
     const homes = { ENSEMBLE_RUNTIME_HOME: join(env.dir, 'runtime'), ENSEMBLE_STATE_HOME: join(env.dir, 'state') };
     mkdirSync(homes.ENSEMBLE_RUNTIME_HOME, { recursive: true });
     mkdirSync(homes.ENSEMBLE_STATE_HOME, { recursive: true });
     const socket = runtimePaths(file, homes).apiSocket;
-    const fg = startForeground('ensemble', process.execPath, [ensembleMain(env.repoRoot), 'run', file, '--no-fs'], env, homes);
-    let controlUp: bigint | undefined;
-    void (async () => {
-      while (!fg.exited() && controlUp === undefined) {
-        if (existsSync(socket)) controlUp = process.hrtime.bigint();
-        else await sleep(2);
-      }
-    })();
-    return {
-      startReturnedNs: () => controlUp,
-      supervisorRoots: () => [fg.pid],
-      exitReason: () => fg.exitReason(),
-      stopAll: async () => fg.signal('SIGTERM'),
-      cleanup: () => fg.terminate(30_000),
+    return () => {
+      const fg = startForeground('ensemble', process.execPath, [ensembleMain(env.repoRoot), 'run', file, '--no-fs'], env, homes);
+      let controlUp: bigint | undefined;
+      void (async () => {
+        while (!fg.exited() && controlUp === undefined) {
+          if (existsSync(socket)) controlUp = process.hrtime.bigint();
+          else await sleep(2);
+        }
+      })();
+      return {
+        startReturnedNs: () => controlUp,
+        supervisorRoots: () => [fg.pid],
+        exitReason: () => fg.exitReason(),
+        stopAll: async () => fg.signal('SIGTERM'),
+        cleanup: () => fg.terminate(30_000),
+      };
     };
   },
 };

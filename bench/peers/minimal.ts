@@ -8,16 +8,18 @@ export const minimalPeer: Peer = {
   name: 'minimal',
   unavailable: () => undefined,
   version: () => `node ${process.version}`,
-  async start(spec: RunSpec, env: PeerEnv): Promise<RunningPeer> {
+  prepare(spec: RunSpec, env: PeerEnv): () => RunningPeer {
     const config = join(env.dir, 'units.json');
     writeFileSync(config, JSON.stringify(spec.units));
-    const fg = startForeground('minimal', process.execPath, [join(env.repoRoot, 'bench', 'minimal-supervisor.mjs'), config], env);
-    return {
-      startReturnedNs: () => undefined,
-      supervisorRoots: () => [fg.pid],
-      exitReason: () => fg.exitReason(),
-      stopAll: async () => fg.signal('SIGTERM'),
-      cleanup: () => fg.terminate(15_000),
+    return () => {
+      const fg = startForeground('minimal', process.execPath, [join(env.repoRoot, 'bench', 'minimal-supervisor.mjs'), config], env);
+      return {
+        startReturnedNs: () => undefined,
+        supervisorRoots: () => [fg.pid],
+        exitReason: () => fg.exitReason(),
+        stopAll: async () => fg.signal('SIGTERM'),
+        cleanup: () => fg.terminate(15_000),
+      };
     };
   },
 };

@@ -52,6 +52,9 @@ export interface Peer {
   unavailable(env: Pick<PeerEnv, 'repoRoot'>): string | undefined;
   /** The peer's version, for the report. */
   version(env: Pick<PeerEnv, 'repoRoot'>): string;
-  /** Write the configuration for `spec` and start the supervisor (does not wait for the units). */
-  start(spec: RunSpec, env: PeerEnv): Promise<RunningPeer>;
+  /**
+   * Write the configuration for `spec` (not timed) and return the launcher
+   * that starts the supervisor (timed from its call; it does not wait for the units).
+   */
+  prepare(spec: RunSpec, env: PeerEnv): () => RunningPeer;
 }

@@ -28,7 +28,7 @@ export const pm2Peer: Peer = {
     const pkg = JSON.parse(readFileSync(join(repoRoot, 'node_modules', 'pm2', 'package.json'), 'utf8')) as { version: string };
     return `pm2 ${pkg.version}`;
   },
-  async start(spec: RunSpec, env: PeerEnv): Promise<RunningPeer> {
+  prepare(spec: RunSpec, env: PeerEnv): () => RunningPeer {
     const home = join(env.dir, 'pm2');
     const apps = spec.units.map((u) => ({ name: u.name, script: u.command, args: [...u.args], interpreter: 'none', autorestart: true }));
     const config = join(env.dir, 'apps.json');
@@ -48,31 +48,33 @@ export const pm2Peer: Peer = {
         return undefined;
       }
     };
-    let returned: bigint | undefined;
-    let failure: string | undefined;
-    void run(['start', config]).then((code) => {
-      returned = process.hrtime.bigint();
-      if (code !== 0) failure = `pm2 start exited with code ${code}`;
-    });
-    let killing: Promise<number | null> | undefined;
-    return {
-      startReturnedNs: () => returned,
-      supervisorRoots: () => {
-        const pid = daemonPid();
-        return pid === undefined ? [] : [pid];
-      },
-      exitReason: () => failure,
-      stopAll: async () => {
-        killing = run(['kill']);
-      },
-      cleanup: async () => {
-        const pid = daemonPid();
-        const tree = pid === undefined ? [] : processTree([pid]).map((p) => p.pid);
-        await (killing ?? run(['kill']));
-        const deadline = Date.now() + 15_000;
-        while (tree.some(isAlive) && Date.now() < deadline) await sleep(20);
-        for (const p of tree.filter(isAlive)) process.kill(p, 'SIGKILL');
-      },
+    return () => {
+      let returned: bigint | undefined;
+      let failure: string | undefined;
+      void run(['start', config]).then((code) => {
+        returned = process.hrtime.bigint();
+        if (code !== 0) failure = `pm2 start exited with code ${code}`;
+      });
+      let killing: Promise<number | null> | undefined;
+      return {
+        startReturnedNs: () => returned,
+        supervisorRoots: () => {
+          const pid = daemonPid();
+          return pid === undefined ? [] : [pid];
+        },
+        exitReason: () => failure,
+        stopAll: async () => {
+          killing = run(['kill']);
+        },
+        cleanup: async () => {
+          const pid = daemonPid();
+          const tree = pid === undefined ? [] : processTree([pid]).map((p) => p.pid);
+          await (killing ?? run(['kill']));
+          const deadline = Date.now() + 15_000;
+          while (tree.some(isAlive) && Date.now() < deadline) await sleep(20);
+          for (const p of tree.filter(isAlive)) process.kill(p, 'SIGKILL');
+        },
+      };
     };
   },
 };

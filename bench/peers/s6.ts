@@ -16,26 +16,28 @@ export const s6Peer: Peer = {
   name: 's6',
   unavailable: () => (whichSync('s6-svscan') && whichSync('s6-svscanctl') ? undefined : 's6 not installed (bench/install-peers.sh)'),
   version: () => `s6 ${execFileSync('dpkg-query', ['-W', '-f=${Version}', 's6'], { encoding: 'utf8' }).trim()}`,
-  async start(spec: RunSpec, env: PeerEnv): Promise<RunningPeer> {
+  prepare(spec: RunSpec, env: PeerEnv): () => RunningPeer {
     const scan = join(env.dir, 'scan');
     writeServiceDirs(scan, spec);
-    const fg = startForeground('s6-svscan', 's6-svscan', [scan], env);
-    return {
-      startReturnedNs: () => undefined,
-      supervisorRoots: () => [fg.pid],
-      exitReason: () => fg.exitReason(),
-      stopAll: async () => {
-        spawnSync('s6-svscanctl', ['-t', scan], { stdio: 'ignore' });
-      },
-      cleanup: async () => {
-        const tree = processTree([fg.pid]).map((p) => p.pid);
-        if (!fg.exited()) spawnSync('s6-svscanctl', ['-t', scan], { stdio: 'ignore' });
-        await fg.waitExit(15_000);
-        const deadline = Date.now() + 10_000;
-        while (tree.some(isAlive) && Date.now() < deadline) await sleep(20);
-        await fg.terminate(1000);
-        for (const pid of tree.filter(isAlive)) process.kill(pid, 'SIGKILL');
-      },
+    return () => {
+      const fg = startForeground('s6-svscan', 's6-svscan', [scan], env);
+      return {
+        startReturnedNs: () => undefined,
+        supervisorRoots: () => [fg.pid],
+        exitReason: () => fg.exitReason(),
+        stopAll: async () => {
+          spawnSync('s6-svscanctl', ['-t', scan], { stdio: 'ignore' });
+        },
+        cleanup: async () => {
+          const tree = processTree([fg.pid]).map((p) => p.pid);
+          if (!fg.exited()) spawnSync('s6-svscanctl', ['-t', scan], { stdio: 'ignore' });
+          await fg.waitExit(15_000);
+          const deadline = Date.now() + 10_000;
+          while (tree.some(isAlive) && Date.now() < deadline) await sleep(20);
+          await fg.terminate(1000);
+          for (const pid of tree.filter(isAlive)) process.kill(pid, 'SIGKILL');
+        },
+      };
     };
   },
 };

@@ -15,7 +15,7 @@ export const supervisordPeer: Peer = {
   name: 'supervisord',
   unavailable: () => (whichSync('supervisord') ? undefined : 'supervisord not installed (bench/install-peers.sh)'),
   version: () => `supervisord ${execFileSync('supervisord', ['--version'], { encoding: 'utf8' }).trim()}`,
-  async start(spec: RunSpec, env: PeerEnv): Promise<RunningPeer> {
+  prepare(spec: RunSpec, env: PeerEnv): () => RunningPeer {
     const socket = join(env.dir, 'supervisor.sock');
     const logs = join(env.dir, 'logs');
     mkdirSync(logs, { recursive: true });
@@ -38,20 +38,22 @@ export const supervisordPeer: Peer = {
     }
     const config = join(env.dir, 'supervisord.conf');
     writeFileSync(config, lines.join('\n') + '\n');
-    const fg = startForeground('supervisord', 'supervisord', ['-n', '-c', config], env);
-    let controlUp: bigint | undefined;
-    void (async () => {
-      while (!fg.exited() && controlUp === undefined) {
-        if (existsSync(socket)) controlUp = process.hrtime.bigint();
-        else await sleep(2);
-      }
-    })();
-    return {
-      startReturnedNs: () => controlUp,
-      supervisorRoots: () => [fg.pid],
-      exitReason: () => fg.exitReason(),
-      stopAll: async () => fg.signal('SIGTERM'),
-      cleanup: () => fg.terminate(30_000),
+    return () => {
+      const fg = startForeground('supervisord', 'supervisord', ['-n', '-c', config], env);
+      let controlUp: bigint | undefined;
+      void (async () => {
+        while (!fg.exited() && controlUp === undefined) {
+          if (existsSync(socket)) controlUp = process.hrtime.bigint();
+          else await sleep(2);
+        }
+      })();
+      return {
+        startReturnedNs: () => controlUp,
+        supervisorRoots: () => [fg.pid],
+        exitReason: () => fg.exitReason(),
+        stopAll: async () => fg.signal('SIGTERM'),
+        cleanup: () => fg.terminate(30_000),
+      };
     };
   },
 };

@@ -1,6 +1,4 @@
-import type { BenchContext } from '../instance.js';
-import { Instance } from '../instance.js';
-import type { Peer } from '../peers/peer.js';
+import type { Instance } from '../instance.js';
 import { sleep } from '../process-tracker.js';
 import { supervisorCpu } from './idle-cpu.js';
 
@@ -12,22 +10,20 @@ export interface CrashLoop {
   readonly cpuPct: number;
 }
 
-/** Start `peer` with one crashing unit, observe it for `windowMs` from the first start, stop. */
-export async function measureCrashLoop(peer: Peer, ctx: BenchContext, windowMs: number): Promise<CrashLoop> {
-  const instance = await Instance.start(peer, { units: 1, crash: true }, ctx);
-  try {
-    const deadline = Date.now() + 30_000;
-    while (instance.log.read().length === 0) {
-      instance.assertUp();
-      if (Date.now() > deadline) throw new Error(`${peer.name}: the crashing unit never started`);
-      await sleep(5);
-    }
-    const first = instance.log.read()[0]!.atNs;
-    const cpuPct = await supervisorCpu(instance, windowMs);
-    const end = first + BigInt(windowMs) * 1_000_000n;
-    const starts = instance.log.read().filter((s) => s.atNs <= end).length;
-    return { starts, cpuPct };
-  } finally {
-    await instance.shutdown();
+/**
+ * Observe an instance whose one unit crashes at once, for `windowMs` from the
+ * unit's first start (the instance is started with `crash: true` by the caller).
+ */
+export async function measureCrashLoop(instance: Instance, windowMs: number, startTimeoutMs: number): Promise<CrashLoop> {
+  const deadline = Date.now() + startTimeoutMs;
+  while (instance.log.read().length === 0) {
+    instance.assertUp();
+    if (Date.now() > deadline) throw new Error(`${instance.peer.name}: the crashing unit never started`);
+    await sleep(5);
   }
+  const first = instance.log.read()[0]!.atNs;
+  const cpuPct = await supervisorCpu(instance, windowMs);
+  const end = first + BigInt(windowMs) * 1_000_000n;
+  const starts = instance.log.read().filter((s) => s.atNs <= end).length;
+  return { starts, cpuPct };
 }
