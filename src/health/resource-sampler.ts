@@ -56,6 +56,8 @@ export class ResourceSampler {
     const table = await readProcessTable(this.procRoot);
     const now = Date.now();
     for (const pid of rootPids) result.set(pid, this.fromTable(table, pid, now));
+    // Forget the averages of roots that no longer exist (units restarted under new pids).
+    for (const pid of this.cpu.keys()) if (!table.processes.has(pid)) this.cpu.delete(pid);
     return result;
   }
 

@@ -1,0 +1,31 @@
+import type { PluginContext, SystemPlugin } from '../system-plugin.js';
+import { startMetricsServer } from './metrics.js';
+import type { MetricsServer } from './metrics.js';
+
+/**
+ * `supervisor run --metrics ADDR`: serves Prometheus metrics of the running
+ * supervisor while the system runs (nothing without the flag). A bad or busy
+ * address aborts the run with the error, before any unit starts.
+ */
+export class MetricsPlugin implements SystemPlugin {
+  readonly name = 'metrics';
+  private server: MetricsServer | null = null;
+
+  /** The bound address while serving (e.g. after asking for port 0), else null. */
+  get address(): string | null {
+    return this.server?.address ?? null;
+  }
+
+  async start(ctx: PluginContext): Promise<void> {
+    const address = ctx.options.metrics;
+    if (address === undefined || address === null || address === '') return;
+    this.server = await startMetricsServer(ctx.control, address);
+    ctx.logger.info({ address: this.server.address }, `metrics on http://${this.server.address}/metrics`);
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    await server?.close();
+  }
+}
