@@ -1,4 +1,5 @@
 import { EnsembleError } from '../errors.js';
+import { currentHostedUnit } from './hosted-unit.js';
 
 /**
  * The environment contract every unit process receives from its supervisor
@@ -26,8 +27,12 @@ export class UnitEnvironmentError extends EnsembleError {
   }
 }
 
-/** Read and check the environment contract. Throws {@link UnitEnvironmentError} with a readable message. */
-export function readUnitEnvironment(env: NodeJS.ProcessEnv = process.env): UnitEnvironment {
+/**
+ * Read and check the environment contract (default: the hosted unit's
+ * environment inside a host, else `process.env`). Throws
+ * {@link UnitEnvironmentError} with a readable message.
+ */
+export function readUnitEnvironment(env: NodeJS.ProcessEnv = currentHostedUnit()?.env ?? process.env): UnitEnvironment {
   const need = (name: string): string => {
     const value = env[name];
     if (!value) throw new UnitEnvironmentError(`${name} is not set: this program expects to be started by an ensemble supervisor`);
