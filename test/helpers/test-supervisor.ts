@@ -20,6 +20,10 @@ export interface TestSupervisor {
   readonly logRecords: Record<string, unknown>[];
   /** Wait until `unit` is in `state` (or any of them); returns its status. */
   waitState(unit: string, state: UnitState | UnitState[], timeoutMs?: number): Promise<UnitStatus>;
+  /** Wait until the status of `unit` satisfies `predicate`. */
+  waitUnit(unit: string, what: string, predicate: (s: UnitStatus) => boolean, timeoutMs?: number): Promise<UnitStatus>;
+  /** The states `unit` went through, in order (from the supervisor's state-change log records). */
+  transitions(unit: string): UnitState[];
   /** Index in {@link events} of the first time `unit` entered `state` (-1 if never). */
   firstEvent(unit: string, state: UnitState): number;
   /** Shut down (idempotent) and remove the temp home, killing anything left. */
@@ -68,6 +72,15 @@ export function startTestSupervisor(units: UnitSpec[], options: TestSupervisorOp
         const s = supervisor.getUnit(unit);
         return states.includes(s.state) ? s : null;
       }, { timeoutMs });
+    },
+    waitUnit(unit, what, predicate, timeoutMs = 30_000) {
+      return waitFor(`${unit}: ${what}`, () => {
+        const s = supervisor.getUnit(unit);
+        return predicate(s) ? s : null;
+      }, { timeoutMs });
+    },
+    transitions(unit) {
+      return logRecords.filter((r) => r.unit === unit && r.event === 'state').map((r) => r.state as UnitState);
     },
     firstEvent(unit, state) {
       return events.findIndex((e) => e.name === unit && e.state === state);
