@@ -159,7 +159,7 @@ export async function runBench(options: BenchOptions, repoRoot: string, say: (li
             add('stop', peer.name, stop);
             say(
               `  rep ${rep} ${peer.name}: all running ${cold.allRunningMs.toFixed(1)} ms, RSS ${(before.rssKiB / 1024).toFixed(1)} → ${(after.rssKiB / 1024).toFixed(1)} MiB ` +
-                `(${before.processes} proc), idle ${idle.toFixed(3)}%, restart median ${median(latencies).toFixed(1)} ms, stop ${stop.toFixed(1)} ms`,
+                `(${before.names}), idle ${idle.toFixed(3)}%, restart median ${median(latencies).toFixed(1)} ms, stop ${stop.toFixed(1)} ms`,
             );
           }),
         );

@@ -9,6 +9,8 @@ export interface SupervisorFootprint {
   readonly pssKiB: number;
   /** How many supervisor processes (e.g. 1 for PM2's daemon, 101 for runit's runsvdir + runsv). */
   readonly processes: number;
+  /** Their names with counts, e.g. "runsvdir, 100 runsv". */
+  readonly names: string;
 }
 
 /** Read /proc/<pid>/smaps_rollup of every supervisor process and add them up. */
@@ -22,5 +24,8 @@ export function measureFootprint(instance: Instance): SupervisorFootprint {
     pssKiB += f.pssKiB;
   }
   if (procs.length === 0) throw new Error(`${instance.peer.name}: no supervisor process found`);
-  return { rssKiB, pssKiB, processes: procs.length };
+  const counts = new Map<string, number>();
+  for (const p of procs) counts.set(p.comm, (counts.get(p.comm) ?? 0) + 1);
+  const names = [...counts].map(([comm, k]) => (k > 1 ? `${k} ${comm}` : comm)).join(', ');
+  return { rssKiB, pssKiB, processes: procs.length, names };
 }
