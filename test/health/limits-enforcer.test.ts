@@ -32,6 +32,16 @@ function cgroupsWritable(): boolean {
   }
 }
 
+/** A hybrid machine's cgroup v2 mount at /sys/fs/cgroup/unified without memory, cpu and pids (as here). */
+function unifiedWithoutControllers(): boolean {
+  try {
+    const offered = readFileSync('/sys/fs/cgroup/unified/cgroup.controllers', 'utf8').split(/\s+/);
+    return !offered.some((c) => c === 'memory' || c === 'cpu' || c === 'pids');
+  } catch {
+    return false;
+  }
+}
+
 function enforcer(options: Parameters<typeof createLimitsEnforcer>[0] = {}): { e: DetectedLimitsEnforcer; notes: string[] } {
   const notes: string[] = [];
   const e = createLimitsEnforcer({ instance: `test${++instances}-${process.pid}`, log: (m) => notes.push(m), ...options });
@@ -177,6 +187,18 @@ describe('limits by sampling (cgroups not writable)', () => {
     expect(detected.mechanism).toBe('sampling');
     expect(detected.reason).toMatch(/^cgroup v1 memory hierarchy is not writable \((ENOTDIR|EEXIST)/);
   });
+
+  it.runIf(unifiedWithoutControllers())(
+    'falls back to sampling on a real cgroup v2 mount that offers no controllers, creating nothing',
+    async () => {
+      const root = '/sys/fs/cgroup/unified';
+      const { e } = enforcer({ root });
+      const detected = await e.detect();
+      expect(detected.mechanism).toBe('sampling');
+      expect(detected.reason).toMatch(/^cgroup v2 offers none of memory, cpu, pids in /);
+      expect(existsSync(join(root, 'ensemble'))).toBe(false);
+    },
+  );
 
   it('sampledLimitViolation names the limit a real memory hog exceeds', async () => {
     const fixture = await startProcessTree(96);
