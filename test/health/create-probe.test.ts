@@ -133,7 +133,12 @@ describe('exec probe', () => {
   });
 
   it('runs without a shell, words split like a shell, in the unit directory and environment', async () => {
-    const probe = createProbe(spec(`exec:sh -c 'test "$PROBE_VALUE" = "a b" && test "$(pwd)" = "$1"' probe "${dir}"`), target(null, { PROBE_VALUE: 'a b' }));
+    process.env.PROBE_INHERITED = 'from the supervisor';
+    cleanups.push(() => {
+      delete process.env.PROBE_INHERITED;
+    });
+    const script = 'test "$PROBE_VALUE" = "a b" && test "$PROBE_INHERITED" = "from the supervisor" && test "$(pwd)" = "$1"';
+    const probe = createProbe(spec(`exec:sh -c '${script}' probe "${dir}"`), target(null, { PROBE_VALUE: 'a b' }));
     expect(await probe.check(5000)).toMatchObject({ ok: true });
     expect(await createProbe(spec('exec:echo $HOME'), target()).check(5000)).toMatchObject({ ok: true, detail: 'exit 0: $HOME' });
   });

@@ -6,8 +6,9 @@ import { errorText, fail, pass, withDeadline } from './deadline.js';
 const OUTPUT_TAIL = 200;
 
 /**
- * `exec:COMMAND`: runs `argv` without a shell in the unit's working directory
- * and environment; exit status 0 passes. The command runs in its own process
+ * `exec:COMMAND`: runs `argv` without a shell in the unit's working directory,
+ * with the supervisor's environment plus the target's variables (as the unit
+ * itself gets them); exit status 0 passes. The command runs in its own process
  * group, which is killed (SIGKILL) when the probe ends — at the timeout, and
  * also after a normal exit so nothing a probe started outlives it.
  */
@@ -35,7 +36,8 @@ export class ExecProbe implements Probe {
         };
         const child = spawn(file, args, {
           cwd: this.target.cwd,
-          env: { ...this.target.env },
+          // Like the unit itself: the supervisor's environment with the unit's variables on top.
+          env: { ...process.env, ...this.target.env },
           detached: true,
           stdio: ['ignore', 'pipe', 'pipe'],
         });
