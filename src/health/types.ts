@@ -55,4 +55,10 @@ export interface LimitsEnforcer {
   pids(unit: string): Promise<number[]>;
   /** Remove what `apply` created (after the unit's processes are gone). */
   release(unit: string): Promise<void>;
+  /**
+   * How many of the unit's processes the kernel OOM killer killed in its
+   * cgroup (0 without cgroups). Lets the supervisor record "memory limit" as
+   * the reason of a SIGKILL exit; call it before `release`.
+   */
+  oomKills?(unit: string): Promise<number>;
 }
