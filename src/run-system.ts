@@ -124,8 +124,8 @@ export async function runSystem(options: RunOptions, hooks: RunHooks = {}): Prom
       await supervisor.shutdown();
       throw e;
     }
-    logger.info({ file: plan.file, node: plan.node, units: plan.units.length, runtimeDir: paths.runtimeDir }, 'supervisor running');
     if (signals === 0) supervisor.start();
+    logger.info({ file: plan.file, node: plan.node, units: plan.units.length, runtimeDir: paths.runtimeDir, reaperPid: supervisor.reaperPid }, 'supervisor running');
     hooks.onStarted?.(supervisor, paths);
     if (signals === 0) {
       void supervisor
