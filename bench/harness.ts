@@ -81,6 +81,16 @@ export async function runBench(options: BenchOptions, repoRoot: string, say: (li
   execFileSync('cc', ['-O2', '-o', unitBin, join(repoRoot, 'bench', 'units', 'unit.c')], { stdio: 'inherit' });
   const tracker = new ProcessTracker(root, unitBin);
   const ctx: BenchContext = { repoRoot, root, unitBin, tracker };
+  // Interrupted (Ctrl-C, SIGTERM): kill what this run started, by pid, and remove its files.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    say(`${signal}: cleaning up`);
+    void tracker.killSurvivors().finally(() => {
+      rmSync(root, { recursive: true, force: true });
+      process.exit(130);
+    });
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
 
   const samples: SampleTable = {};
   const errors: BenchError[] = [];
@@ -196,6 +206,8 @@ export async function runBench(options: BenchOptions, repoRoot: string, say: (li
       }
     }
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     const late = await tracker.killSurvivors();
     leftovers.push(...late);
     if (late.length > 0) say(`LEFTOVER processes at the end (killed by pid): ${late.map((p) => `${p.pid} ${p.comm} (state ${p.state})`).join(', ')}`);

@@ -112,6 +112,10 @@ export class Instance {
     const everStarted = this.log.read().map((s) => s.pid);
     const deadline = Date.now() + 5000;
     while (everStarted.some(isAlive) && Date.now() < deadline) await sleep(20);
+    // Helpers that exit on their own right after the supervisor (e.g. a reaper
+    // reading EOF) are not leaks: give them a moment before looking.
+    const grace = Date.now() + 3000;
+    while (this.#ctx.tracker.survivors().length > 0 && Date.now() < grace) await sleep(50);
     const leftovers = await this.#ctx.tracker.killSurvivors();
     if (leftovers.length > 0) throw new LeftoverError(this.peer.name, leftovers);
   }
