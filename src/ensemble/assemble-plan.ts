@@ -121,8 +121,9 @@ export async function assemblePlan(statements: StatementNode[], ctx: LoadContext
   }
 
   // 4. Placement.
-  const here = kept.filter((u) => u.spec.node === null || u.spec.node === opts.scope.node);
-  const elsewhere = kept.filter((u) => !here.includes(u)).map((u) => ({ name: u.spec.name, node: u.spec.node as string }));
+  const isHere = (u: CompiledUnit): boolean => u.spec.node === null || u.spec.node === opts.scope.node;
+  const here = kept.filter(isHere);
+  const elsewhere = kept.filter((u) => !isHere(u)).map((u) => ({ name: u.spec.name, node: u.spec.node as string }));
   const hereNames = new Set(here.map((u) => u.spec.name));
 
   // 5. Dependency targets.
@@ -133,7 +134,7 @@ export async function assemblePlan(statements: StatementNode[], ctx: LoadContext
         r.invalid(d.pos, `depends_on: "${d.name}" cannot depend on itself`);
         continue;
       }
-      const away = elsewhere.find((e) => e.name === d.name);
+      const away = elsewhere.length > 0 ? elsewhere.find((e) => e.name === d.name) : undefined;
       if (away) r.invalid(d.pos, `depends_on: "${d.name}" runs on node "${away.node}", not on "${opts.scope.node}"; a unit can only depend on units of its own node`);
       else if (disabled.has(d.name)) r.invalid(d.pos, `depends_on: "${d.name}" is not in the plan (its condition is false)`);
       else if (!incomplete) {

@@ -17,6 +17,14 @@ const kids = (n: CstNode | undefined): Children => (n?.children ?? {}) as Childr
 const tok = (c: Children, name: string, i = 0): IToken | undefined => c[name]?.[i] as IToken | undefined;
 const node = (c: Children, name: string, i = 0): CstNode | undefined => c[name]?.[i] as CstNode | undefined;
 const nodes = (c: Children, name: string): CstNode[] => (c[name] ?? []) as CstNode[];
+/** The first token among a node's children (for single-token alternatives). */
+const firstToken = (c: Children): IToken | undefined => {
+  for (const k in c) {
+    const first = c[k]?.[0];
+    if (first !== undefined) return first as IToken;
+  }
+  return undefined;
+};
 
 /**
  * Lex and parse rendered text into statements with real positions. Syntax
@@ -82,7 +90,7 @@ export function parseSource(src: RenderedSource, origin: Origin, registry: Sourc
     }
     const block = node(c, 'block');
     if (block) return blockValue(block);
-    const t = Object.values(c).flat()[0] as IToken | undefined;
+    const t = firstToken(c);
     if (!t || Number.isNaN(t.startOffset)) return { kind: 'invalid', raw: '', pos: t ? posOf(t) : at(1, 1) };
     const pos = posOf(t);
     switch (t.tokenType.name) {
@@ -114,7 +122,7 @@ export function parseSource(src: RenderedSource, origin: Origin, registry: Sourc
     const out: FieldNode[] = [];
     for (const f of list) {
       const fc = kids(f);
-      const k = Object.values(kids(node(fc, 'key'))).flat()[0] as IToken | undefined;
+      const k = firstToken(kids(node(fc, 'key')));
       if (!k || Number.isNaN(k.startOffset)) continue;
       const key = nameText(k);
       const b = node(fc, 'block');
