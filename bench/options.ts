@@ -29,6 +29,8 @@ export interface BenchOptions {
   readonly build: boolean;
   /** Run the later-stage figure scripts (workload 7; default on, off with --quick). */
   readonly later: boolean;
+  /** Do not measure: report (and with --docs write) the results saved by an earlier --json. */
+  readonly from: string | undefined;
 }
 
 /** Usage text for `npm run bench -- --help`. */
@@ -46,7 +48,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --docs / --no-docs  write the results into docs/performance.md (default: on unless --quick)
   --no-install        do not run bench/install-peers.sh for missing peers
   --no-build          do not run npm run build first
-  --no-later          do not run the later-stage figure scripts (workload 7)`;
+  --no-later          do not run the later-stage figure scripts (workload 7)
+  --from FILE         do not measure: report the results an earlier --json saved (with --docs, write them)`;
 
 /** Parse the command line; throws with a one-line message on a bad option. */
 export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
@@ -68,6 +71,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       'no-install': { type: 'boolean', default: false },
       'no-build': { type: 'boolean', default: false },
       'no-later': { type: 'boolean', default: false },
+      from: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -97,5 +101,6 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     install: !values['no-install'],
     build: !values['no-build'],
     later: !values['no-later'] && !quick,
+    from: values.from,
   };
 }

@@ -4,11 +4,11 @@
  * `npm run bench -- --help`). Exits 1 when a process of the run survived its
  * peer's shutdown, 2 on a bad option.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeResults } from './docs-writer.js';
-import { runBench } from './harness.js';
+import { runBench, type BenchResult } from './harness.js';
 import { parseOptions, USAGE } from './options.js';
 import { renderMarkdown } from './report.js';
 
@@ -29,12 +29,14 @@ if (options === 'help') {
 const say = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
-const result = await runBench(options, repoRoot, say);
+const result: BenchResult = options.from
+  ? (JSON.parse(readFileSync(options.from, 'utf8')) as BenchResult)
+  : await runBench(options, repoRoot, say);
 const markdown = renderMarkdown(result);
 process.stdout.write(`\n${markdown}`);
 for (const t of result.targets) say(`${t.verdict.padEnd(4)} ${t.target}: ${t.figure}`);
-if (options.json) writeFileSync(options.json, JSON.stringify(result, null, 2));
-if (options.docs) {
+if (options.json && !options.from) writeFileSync(options.json, JSON.stringify(result, null, 2));
+if (options.docs && (!options.from || process.argv.includes('--docs'))) {
   writeResults(join(repoRoot, 'docs', 'performance.md'), markdown);
   say('results written to docs/performance.md');
 }
