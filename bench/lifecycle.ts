@@ -187,9 +187,9 @@ async function main(): Promise<void> {
     const run = startRun(dir, file);
     await run.waitFor((r) => r.unit === 'crasher' && r.event === 'state' && r.state === 'backoff');
     const windowMs = quick ? 5_000 : 20_000;
-    const before = run.records.filter((r) => r.rec.unit === 'crasher' && r.rec.state === 'starting').length;
+    const before = run.records.filter((r) => r.rec.unit === 'crasher' && r.rec.event === 'state' && r.rec.state === 'starting').length;
     const cpu = await cpuPercent(run.child.pid as number, windowMs);
-    const starts = run.records.filter((r) => r.rec.unit === 'crasher' && r.rec.state === 'starting').length - before;
+    const starts = run.records.filter((r) => r.rec.unit === 'crasher' && r.rec.event === 'state' && r.rec.state === 'starting').length - before;
     rows.push([`supervisor CPU while one unit crash-loops, ${label} (${windowMs / 1000} s, ${starts} starts)`, `${cpu.toFixed(2)} % of a core`]);
     await run.stop();
   }
