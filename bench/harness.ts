@@ -137,8 +137,9 @@ export async function runBench(options: BenchOptions, repoRoot: string, say: (li
             const cold = await measureColdStart(i, START_TIMEOUT_MS);
             add('coldSmall', peer.name, cold.allRunningMs);
             if (cold.startReturnedMs !== undefined) add('coldSmallReturn', peer.name, cold.startReturnedMs);
-            say(`  rep ${rep} ${peer.name}: all running ${cold.allRunningMs.toFixed(1)} ms`);
-            await measureStopAll(i, STOP_TIMEOUT_MS);
+            const stop = await measureStopAll(i, STOP_TIMEOUT_MS, true);
+            add('stopSmall', peer.name, stop);
+            say(`  rep ${rep} ${peer.name}: all running ${cold.allRunningMs.toFixed(1)} ms, stop ${stop.toFixed(1)} ms`);
           }),
         );
       }

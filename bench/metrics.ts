@@ -15,6 +15,7 @@ export type MetricId =
   | 'coldReturn'
   | 'restart'
   | 'stop'
+  | 'stopSmall'
   | 'rss'
   | 'pss'
   | 'rssRestarts'
@@ -31,6 +32,7 @@ export function metrics(n: number, nSmall: number, restarts: number, idleS: numb
     { id: 'cold', workload: 1, label: `cold start → all running, N=${n}`, unit: 'ms' },
     { id: 'coldReturn', workload: 1, label: `cold start → command returns / control up, N=${n}`, unit: 'ms' },
     { id: 'restart', workload: 2, label: `restart latency, kill -9 → new pid, N=${n}`, unit: 'ms' },
+    { id: 'stopSmall', workload: 3, label: `stop all → no unit left, N=${nSmall} (Ensemble via \`supervisor shutdown\`)`, unit: 'ms' },
     { id: 'stop', workload: 3, label: `stop all → no unit left, N=${n}`, unit: 'ms' },
     { id: 'rss', workload: 4, label: `supervisor RSS after start, N=${n}`, unit: 'MiB' },
     { id: 'pss', workload: 4, label: `supervisor PSS after start, N=${n}`, unit: 'MiB' },

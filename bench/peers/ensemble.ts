@@ -56,6 +56,14 @@ export const ensemblePeer: Peer = {
         supervisorRoots: () => [fg.pid],
         exitReason: () => fg.exitReason(),
         stopAll: async () => fg.signal('SIGTERM'),
+        stopAllViaCli: async () => {
+          const cli = env.tracker.spawn(process.execPath, [ensembleMain(env.repoRoot), '--supervisor', `unix:${socket}`, 'shutdown'], {
+            cwd: env.dir,
+            stdio: 'ignore',
+            env: { ...process.env, ...homes },
+          });
+          cli.on('error', () => undefined);
+        },
         cleanup: () => fg.terminate(30_000),
       };
     };

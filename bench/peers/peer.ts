@@ -37,6 +37,8 @@ export interface RunningPeer {
   exitReason(): string | undefined;
   /** Issue the peer's idiomatic "stop every unit" command; resolves when it is sent. */
   stopAll(): Promise<void>;
+  /** For supervisors stopped by a signal: the same through their own CLI (Ensemble: `supervisor shutdown`). */
+  stopAllViaCli?(): Promise<void>;
   /** Make sure the supervisor and everything it started are gone (graceful, then by pid). */
   cleanup(): Promise<void>;
 }

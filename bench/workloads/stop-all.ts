@@ -3,13 +3,15 @@ import { isAlive } from '../proc.js';
 import { sleep } from '../process-tracker.js';
 
 /**
- * Workload 3: the peer's stop-all command → no unit process left (zombies count
+ * Workload 3: the peer's stop-all command (with `viaCli`, the CLI form of a
+ * supervisor normally stopped by a signal) → no unit process left (zombies count
  * as gone). Polls only the known unit pids (every start is in the start log).
  */
-export async function measureStopAll(instance: Instance, timeoutMs: number): Promise<number> {
+export async function measureStopAll(instance: Instance, timeoutMs: number, viaCli = false): Promise<number> {
   const pids = instance.aliveUnitPids();
   const t0 = process.hrtime.bigint();
-  await instance.running.stopAll();
+  const running = instance.running;
+  await (viaCli && running.stopAllViaCli ? running.stopAllViaCli() : running.stopAll());
   const deadline = Date.now() + timeoutMs;
   let remaining = pids;
   for (;;) {

@@ -52,7 +52,7 @@ describe('npm run bench (smoke: N = 5, one repetition, Ensemble and the minimal 
 
     // Workloads 1-6: a figure for each peer (the minimal supervisor has no start command that returns).
     for (const m of metrics(5, 5, 5, 2, 3)) {
-      if (m.id === 'coldSmall' || m.id === 'coldSmallReturn') continue; // N = n-small: one cold start cycle
+      if (m.id === 'coldSmall' || m.id === 'coldSmallReturn' || m.id === 'stopSmall') continue; // N = n-small: no small cycle
       const peers = m.id === 'coldReturn' ? ['ensemble'] : ['ensemble', 'minimal'];
       for (const peer of peers) {
         const values = result.samples[m.id]?.[peer] ?? [];
