@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import type { UnitSpec } from '../../src/ensemble/plan.js';
 import type { HealthServices } from '../../src/supervisor/health-services.js';
+import type { LaunchOptions } from '../../src/supervisor/launch-command.js';
 import { Supervisor } from '../../src/supervisor/supervisor.js';
 import type { LogLine, UnitState, UnitStatus } from '../../src/supervisor/unit-state.js';
 import { makePlan } from './make-unit-spec.js';
@@ -35,6 +36,8 @@ export interface TestSupervisorOptions {
   readonly health?: HealthServices | null;
   readonly ringLines?: number;
   readonly start?: boolean;
+  readonly launch?: LaunchOptions;
+  readonly sampleIntervalMs?: number;
 }
 
 /** Build and start a {@link Supervisor} for `units` in a fresh temp home. */
@@ -53,6 +56,8 @@ export function startTestSupervisor(units: UnitSpec[], options: TestSupervisorOp
     logger: pino({ level: 'info' }, sink),
     health: options.health ?? null,
     ringLines: options.ringLines,
+    launch: options.launch,
+    sampleIntervalMs: options.sampleIntervalMs,
   });
   const events: UnitStatus[] = [];
   const lines: LogLine[] = [];
