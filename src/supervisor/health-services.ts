@@ -32,7 +32,8 @@ export interface HealthServices {
     /** Several trees from one scan, when the sampler can. */
     sampleMany?(rootPids: readonly number[]): Promise<Map<number, ResourceSample | null>>;
   };
-  readonly limits?: LimitsEnforcer;
+  /** `cgroupDirs` (optional) names a unit's cgroup directories, so the reaper can kill them if the supervisor dies. */
+  readonly limits?: LimitsEnforcer & { cgroupDirs?(unit: string): string[] };
   /** For the `sampling` fallback: the violated limit as text, or null. */
   sampledLimitViolation?(sample: ResourceSample, limits: LimitsSpec): string | null;
 }

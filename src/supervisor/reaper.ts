@@ -4,21 +4,29 @@ import { spawn, type ChildProcess } from 'node:child_process';
  * The reaper script. It reads `+ PGID` / `- PGID` lines from its stdin (a
  * pipe whose only writer is the supervisor). End of file means the supervisor
  * is gone — however it died, even by SIGKILL — and every group still listed is
- * killed with SIGKILL. It ignores the terminal's INT/TERM/HUP so a Ctrl-C to
+ * killed with SIGKILL, as is every process of the unit cgroups listed with
+ * `C DIR` (resource limits): `cgroup.kill` on cgroup v2, each pid of
+ * `cgroup.procs` on v1. That also catches unit children that left the group. It ignores the terminal's INT/TERM/HUP so a Ctrl-C to
  * the supervisor's process group cannot take it out before the supervisor has
  * finished its graceful stop.
  */
 const REAPER_SCRIPT = `
 trap '' INT TERM HUP PIPE
-declare -A groups=()
-while read -r op id; do
-  case "$id" in ''|*[!0-9]*) continue ;; esac
+declare -A groups=() cgroups=()
+while read -r op arg; do
   case "$op" in
-    +) groups[$id]=1 ;;
-    -) unset "groups[$id]" ;;
+    +) [[ $arg =~ ^[0-9]+$ ]] && groups[$arg]=1 ;;
+    -) [[ $arg =~ ^[0-9]+$ ]] && unset "groups[$arg]" ;;
+    C) [[ $arg == /* && $arg != *]* ]] && cgroups[$arg]=1 ;;
+    c) [[ $arg == /* && $arg != *]* ]] && unset "cgroups[$arg]" ;;
   esac
 done
 for id in "\${!groups[@]}"; do kill -KILL -- "-$id" 2>/dev/null; done
+for dir in "\${!cgroups[@]}"; do
+  if [ -e "$dir/cgroup.kill" ]; then echo 1 > "$dir/cgroup.kill"
+  elif [ -r "$dir/cgroup.procs" ]; then while read -r pid; do kill -KILL "$pid"; done < "$dir/cgroup.procs"
+  fi
+done 2>/dev/null
 `;
 
 /**
@@ -31,6 +39,7 @@ for id in "\${!groups[@]}"; do kill -KILL -- "-$id" 2>/dev/null; done
 export class Reaper {
   private child: ChildProcess | null = null;
   private readonly groups = new Set<number>();
+  private readonly cgroups = new Set<string>();
   private closing = false;
 
   constructor(private readonly onProblem: (message: string) => void = () => {}) {}
@@ -53,6 +62,7 @@ export class Reaper {
     (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
     this.child = child;
     for (const pgid of this.groups) this.send(`+ ${pgid}`);
+    for (const dir of this.cgroups) this.send(`C ${dir}`);
   }
 
   /** Pid of the reaper process, if running. */
@@ -69,6 +79,18 @@ export class Reaper {
   /** Group `pgid` is gone. */
   untrack(pgid: number): void {
     if (this.groups.delete(pgid)) this.send(`- ${pgid}`);
+  }
+
+  /** Kill every process of cgroup directory `dir` if the supervisor dies. */
+  trackCgroup(dir: string): void {
+    if (!dir.startsWith('/') || dir.includes('\n')) return;
+    this.cgroups.add(dir);
+    this.send(`C ${dir}`);
+  }
+
+  /** The cgroup `dir` is released. */
+  untrackCgroup(dir: string): void {
+    if (this.cgroups.delete(dir)) this.send(`c ${dir}`);
   }
 
   /** End the reaper (after every unit stopped): it kills what is still tracked and exits. */

@@ -68,6 +68,8 @@ export class Unit {
   private resetTimer: NodeJS.Timeout | null = null;
   private watchdogTimer: NodeJS.Timeout | null = null;
   private watchdogMs: number | null;
+  /** Cgroup directories of the current process (limits), known to the reaper. */
+  private cgroupDirs: string[] = [];
   private readonly waiters = new Set<() => void>();
   private disposed = false;
 
@@ -283,6 +285,8 @@ export class Unit {
     this.token = null;
     this.host.groupsChanged();
     this.clearReadiness();
+    for (const dir of this.cgroupDirs) this.host.reaper.untrackCgroup(dir);
+    this.cgroupDirs = [];
     void this.host.health?.limits?.release(this.name).catch(() => {});
     const exit = { pid: null, exitCode: info.code, exitSignal: info.signal, health: 'unknown' as HealthResult, cpuPercent: null, memoryBytes: null };
     const how = describeExit(info);
@@ -434,6 +438,10 @@ export class Unit {
     if (!wanted || !enforcer) return;
     try {
       const mechanism: LimitsMechanism = await enforcer.apply(this.name, proc.pid, limits);
+      if (mechanism === 'cgroup-v1' || mechanism === 'cgroup-v2') {
+        this.cgroupDirs = enforcer.cgroupDirs?.(this.name) ?? [];
+        for (const dir of this.cgroupDirs) this.host.reaper.trackCgroup(dir);
+      }
       if (this.proc === proc) this.update({ limits: mechanism }, `limits applied (${mechanism})`);
     } catch (e) {
       if (this.proc === proc) this.failFatal(`cannot apply limits: ${(e as Error).message}`);

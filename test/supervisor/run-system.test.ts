@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, makeUnitSpec, nodeUnit } from '../helpers/make-unit-spec.js';
-import { isAlive, pidsWithEnv } from '../helpers/processes.js';
+import { groupPids, isAlive, pidsWithEnv } from '../helpers/processes.js';
 import { spawnPlanSupervisor, type SupervisorChild } from '../helpers/supervisor-child.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -80,6 +80,25 @@ describe('supervisor run (a real supervisor process)', () => {
     await waitFor('every unit process to be gone', () => before.every((p) => !isAlive(p)), { timeoutMs: 10_000, intervalMs: 20 });
     expect(pidsWithEnv(marker)).toEqual([]);
     await waitFor('the reaper to exit', () => !isAlive(reaper), { timeoutMs: 10_000 });
+  });
+
+  it('SIGKILL of the supervisor: a unit child that left the process group dies through the unit cgroup (limits)', async () => {
+    const h = home();
+    const s = supervisor(h, [nodeUnit('escaper', 'unit-grandchild.mjs', { args: ['--escape'], limits: { pids: 64 } })]);
+    await s.waitRecord('all units ready', allReady);
+    const applied = await s.waitRecord('limits applied', (r) => r.unit === 'escaper' && typeof r.msg === 'string' && r.msg.startsWith('limits applied'));
+    const escaped = await waitFor('grandchild', () => grandchildOf(h, 'escaper'));
+    cleanups.push(() => isAlive(escaped) && process.kill(escaped, 'SIGKILL'));
+    expect(groupPids(escaped)).toEqual([escaped]);
+    process.kill(s.pid, 'SIGKILL');
+    await s.exited;
+    if (applied.msg === 'limits applied (sampling)') {
+      // No writable cgroups here: documented limitation, an escaped child survives the reaper.
+      expect(isAlive(escaped)).toBe(true);
+    } else {
+      expect(applied.msg).toMatch(/^limits applied \(cgroup-v[12]\)$/);
+      await waitFor('the escaped grandchild to die', () => !isAlive(escaped), { timeoutMs: 10_000 });
+    }
   });
 
   it('a new supervisor cleans what a killed predecessor (and its reaper) left: processes, sockets, pid file', async () => {
