@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { ApiPlugin } from './api/api-plugin.js';
 import { loadPlan as defaultLoadPlan } from './ensemble/load-plan.js';
 import type { Plan } from './ensemble/plan.js';
+import { FsPlugin } from './fs/fs-plugin.js';
 import { createProbe } from './health/create-probe.js';
 import { HealthMonitor } from './health/health-monitor.js';
 import { createLimitsEnforcer } from './health/limits-enforcer.js';
@@ -40,7 +41,8 @@ export interface RunHooks {
  * metrics register here as they land (each reads its flags from `options`).
  */
 export function builtinPlugins(_options: RunOptions): SystemPlugin[] {
-  return [new ApiPlugin()];
+  const api = new ApiPlugin();
+  return [api, new FsPlugin(() => api.api?.registry ?? null)];
 }
 
 /** The health layer wired for the supervisor. */

@@ -1,14 +1,12 @@
 import type { SupervisorControl } from '../supervisor/control.js';
 import type { SupervisorStatus, UnitStatus } from '../supervisor/unit-state.js';
+import type { ServiceLike } from './resource-mounts.js';
 import type { ResourceClientPool } from './resources-client.js';
 import type { ResourceClient, ServiceEntry, SupervisorAction, TreeBackend, UnitAction } from './tree-backend.js';
 
-/** The family (proto service) a unit's Resources service registers under. */
-export const RESOURCES_FAMILY = 'ensemble.resources.v1.Resources';
-
 /** What the file view needs from the service registry (the API's `ServiceRegistry` fits). */
 export interface ServiceLister {
-  list(query: string): readonly { readonly name: string; readonly address: string; readonly unit: string; readonly family: string }[];
+  list(query: string): readonly ServiceLike[];
 }
 
 /**
@@ -66,22 +64,10 @@ export class LocalTreeBackend implements TreeBackend {
   }
 
   async resources(unit: string): Promise<ResourceClient | null> {
-    const address = resourcesAddress(this.registry.list(''), unit);
-    return address === null ? null : this.pool.get(unit, address);
+    return this.pool.forUnit(unit, this.registry.list(''));
   }
 
   close(): void {
     this.pool.close();
   }
-}
-
-/**
- * The address of `unit`'s Resources service among `services`: the service
- * named `<unit>.resources`, else any of the unit's services of the Resources
- * family; null when it has none.
- */
-export function resourcesAddress(services: readonly { name: string; address: string; unit: string; family: string }[], unit: string): string | null {
-  const own = services.filter((s) => s.unit === unit);
-  const found = own.find((s) => s.name === `${unit}.resources`) ?? own.find((s) => s.family === RESOURCES_FAMILY);
-  return found ? found.address : null;
 }

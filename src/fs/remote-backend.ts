@@ -4,7 +4,6 @@ import { loadProtos } from '../api/protos.js';
 import type { StatusMessage, UnitMessage } from '../api/supervisor-messages.js';
 import { UnreachableError } from '../errors.js';
 import type { HealthResult, LimitsMechanism, SupervisorState, SupervisorStatus, UnitState, UnitStatus } from '../supervisor/unit-state.js';
-import { resourcesAddress } from './local-backend.js';
 import { ResourceClientPool } from './resources-client.js';
 import type { ResourceClient, ServiceEntry, SupervisorAction, TreeBackend, UnitAction } from './tree-backend.js';
 
@@ -91,8 +90,7 @@ export class RemoteTreeBackend implements TreeBackend {
 
   async resources(unit: string): Promise<ResourceClient | null> {
     const services = (await this.call<{ services: ServiceMessageLite[] }>(this.discovery, 'List', { query: '' })).services;
-    const address = resourcesAddress(services, unit);
-    return address === null ? null : this.pool.get(unit, address);
+    return this.pool.forUnit(unit, services);
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadProtos } from '../api/protos.js';
 import { FileViewError, type FsErrno } from './errno.js';
+import { CompositeResourceClient, resourceMounts, type ServiceLike } from './resource-mounts.js';
 import type { ResourceClient, ResourceInfo } from './tree-backend.js';
 
 type Unary<Req, Res> = (req: Req, options: grpc.CallOptions, cb: (e: grpc.ServiceError | null, res?: Res) => void) => grpc.ClientUnaryCall;
@@ -93,22 +94,31 @@ export class GrpcResourceClient implements ResourceClient {
 }
 
 /**
- * Clients of units' Resources services, one per unit and address: a unit
- * that re-registers at a new address (after a restart) gets a new channel.
+ * Clients of units' Resources services, one per registered service and
+ * address: a unit that re-registers at a new address (after a restart) gets
+ * a new channel.
  */
 export class ResourceClientPool {
   private readonly clients = new Map<string, GrpcResourceClient>();
 
   constructor(private readonly deadlineMs: number) {}
 
-  /** The client for `unit` at `address`. */
-  get(unit: string, address: string): GrpcResourceClient {
-    const held = this.clients.get(unit);
+  /** The client for the service `name` of `unit` at `address`. */
+  get(unit: string, name: string, address: string): GrpcResourceClient {
+    const held = this.clients.get(name);
     if (held && held.address === address) return held;
     held?.close();
     const client = new GrpcResourceClient(unit, address, this.deadlineMs);
-    this.clients.set(unit, client);
+    this.clients.set(name, client);
     return client;
+  }
+
+  /** One client for every Resources service of `unit` (null when it has none). */
+  forUnit(unit: string, services: readonly ServiceLike[]): ResourceClient | null {
+    const mounts = resourceMounts(services, unit);
+    if (mounts.length === 0) return null;
+    const parts = mounts.map((m) => ({ prefix: m.prefix, client: this.get(unit, m.name, m.address) }));
+    return parts.length === 1 && parts[0]?.prefix === '' ? parts[0].client : new CompositeResourceClient(parts);
   }
 
   /** Close every channel. */

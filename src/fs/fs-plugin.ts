@@ -1,0 +1,80 @@
+import { resolve } from 'node:path';
+import type { Logger } from 'pino';
+import type { PluginContext, SystemPlugin } from '../system-plugin.js';
+import { FileTree } from './file-tree.js';
+import { fuseAvailability } from './fuse-adapter.js';
+import { LocalTreeBackend, type ServiceLister } from './local-backend.js';
+import { mountFileView, type MountedFileView } from './mount-file-view.js';
+import { ResourceClientPool } from './resources-client.js';
+
+/** Deadline of a call to a unit's Resources service from the file view. */
+export const UNIT_CALL_DEADLINE_MS = 3000;
+/** Deadline of one tree operation (a backstop over the unit call deadline). */
+export const TREE_OP_DEADLINE_MS = 5000;
+
+/**
+ * The file view as a plugin of `supervisor run`: mounts the tree of DESIGN.md
+ * section 6 at `--mount DIR` (default `paths.mountDir`) unless `--no-fs`.
+ * Where FUSE cannot be used (not Linux, no /dev/fuse, no libfuse2, the mount
+ * fails) it logs one line saying why and the supervisor runs on; the same
+ * tree stays available through `supervisor fs ls|cat|write`.
+ *
+ * @param registry the service registry (the API plugin's), looked up lazily.
+ */
+export class FsPlugin implements SystemPlugin {
+  readonly name = 'fs';
+  private mount: MountedFileView | null = null;
+  private tree: FileTree | null = null;
+
+  constructor(private readonly registry: () => ServiceLister | null) {}
+
+  async start(ctx: PluginContext): Promise<void> {
+    const { logger, options } = ctx;
+    if (options.fs === false) {
+      logger.info('file view not mounted (--no-fs); "supervisor fs ls|cat|write PATH" serves it');
+      return;
+    }
+    const dir = options.mount ? resolve(options.mount) : ctx.paths.mountDir;
+    const avail = fuseAvailability();
+    if (!avail.ok) {
+      logger.warn({ mount: dir }, `file view not mounted: ${avail.reason}; "supervisor fs ls|cat|write PATH" serves it`);
+      return;
+    }
+    const lister: ServiceLister = { list: (q) => this.registry()?.list(q) ?? [] };
+    const backend = new LocalTreeBackend(ctx.control, lister, new ResourceClientPool(UNIT_CALL_DEADLINE_MS), (what, e) =>
+      logger.warn({ action: what }, `file view: ${what} failed: ${e instanceof Error ? e.message : String(e)}`),
+    );
+    const tree = new FileTree(backend, { timeoutMs: TREE_OP_DEADLINE_MS });
+    try {
+      this.mount = await mountFileView(tree, dir, { onError: (e, op) => logAnswer(logger, e.errno, op, e.message) });
+    } catch (e) {
+      tree.close();
+      logger.warn({ mount: dir }, `file view not mounted: ${e instanceof Error ? e.message : String(e)}; "supervisor fs ls|cat|write PATH" serves it`);
+      return;
+    }
+    this.tree = tree;
+    logger.info({ mount: dir }, 'file view mounted');
+  }
+
+  async stop(): Promise<void> {
+    const mount = this.mount;
+    this.mount = null;
+    try {
+      await mount?.unmount();
+    } finally {
+      this.tree?.close();
+      this.tree = null;
+    }
+  }
+
+  /** Where the view is mounted, or null. */
+  get mountDir(): string | null {
+    return this.mount?.dir ?? null;
+  }
+}
+
+/** Errors answered to callers are logged; missing names are routine (shells probe), so they stay at debug. */
+function logAnswer(logger: Logger, errno: string, op: string, message: string): void {
+  if (errno === 'ENOENT') logger.debug({ errno, op }, `file view: ${message}`);
+  else logger.warn({ errno, op }, `file view: ${message}`);
+}
