@@ -14,7 +14,7 @@
 // Prints a Markdown table (for docs/performance.md). Runs in a temp dir with its own
 // ENSEMBLE_RUNTIME_HOME/ENSEMBLE_STATE_HOME and kills only the processes it started.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,8 +34,9 @@ interface Run {
 /** The CLI entry: the built one when it is newer than the sources, else the sources through tsx. */
 function cliCommand(): string[] {
   const built = join(root, 'dist', 'src', 'cli', 'main.js');
-  const source = join(root, 'src', 'supervisor', 'supervisor.ts');
-  if (existsSync(built) && statSync(built).mtimeMs > statSync(source).mtimeMs) return [built];
+  const sources = [join(root, 'src', 'run-system.ts'), ...readdirSync(join(root, 'src', 'supervisor')).map((f) => join(root, 'src', 'supervisor', f))];
+  const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
+  if (existsSync(built) && statSync(built).mtimeMs > newest) return [built];
   return ['--import', import.meta.resolve('tsx'), join(root, 'src', 'cli', 'main.ts')];
 }
 
