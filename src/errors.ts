@@ -44,6 +44,8 @@ export const ERROR_CODES = {
   ENS_E_UNIT_UNREACHABLE: 'unit unreachable',
   /** No registered service has the name, alias or family asked for. */
   ENS_E_SERVICE_NOT_FOUND: 'unknown service',
+  /** A node name (`NODE/UNIT`, `peers/<node>`) that is not a member of the network. */
+  ENS_E_NODE_NOT_FOUND: 'unknown node',
 } as const;
 
 /** A stable error code, see {@link ERROR_CODES}. */

@@ -27,6 +27,7 @@ const CODE_TO_STATUS: Partial<Record<ErrorCode, Status>> = {
   ENS_E_SERVICE_NOT_FOUND: Status.NOT_FOUND,
   ENS_E_PATH_NOT_FOUND: Status.NOT_FOUND,
   ENS_E_UNIT_UNREACHABLE: Status.UNAVAILABLE,
+  ENS_E_NODE_NOT_FOUND: Status.NOT_FOUND,
 };
 
 /** Metadata key that carries the Ensemble error code next to the gRPC status. */
