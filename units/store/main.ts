@@ -36,7 +36,7 @@ if (persist !== null) {
   } catch (e) {
     unitLog.error(`cannot read ${file}: ${errorMessage(e)}; starting empty and keeping the file until the first save`);
   }
-  writer = new SnapshotWriter(file, () => store.snapshot(), durationProperty(props, 'save_delay', 0.2, owner), (e) =>
+  writer = new SnapshotWriter(file, () => store.snapshot(), durationProperty(props, 'save_delay', 200, owner), (e) =>
     unitLog.error(`cannot save ${file}: ${errorMessage(e)}`),
   );
   const w = writer;
