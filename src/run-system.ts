@@ -3,6 +3,7 @@ import { ApiPlugin } from './api/api-plugin.js';
 import { loadPlan as defaultLoadPlan } from './ensemble/load-plan.js';
 import type { Plan } from './ensemble/plan.js';
 import { FsPlugin } from './fs/fs-plugin.js';
+import { MetricsPlugin } from './health/metrics-plugin.js';
 import { createProbe } from './health/create-probe.js';
 import { HealthMonitor } from './health/health-monitor.js';
 import { createLimitsEnforcer } from './health/limits-enforcer.js';
@@ -42,7 +43,7 @@ export interface RunHooks {
  */
 export function builtinPlugins(_options: RunOptions): SystemPlugin[] {
   const api = new ApiPlugin();
-  return [api, new FsPlugin(() => api.api?.registry ?? null)];
+  return [api, new FsPlugin(() => api.api?.registry ?? null), new MetricsPlugin()];
 }
 
 /** The health layer wired for the supervisor. */
