@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { registerCheck } from './check.js';
 import { registerFind } from './find.js';
+import { registerFs } from './fs.js';
 import { registerLogs } from './logs.js';
 import { registerPs } from './ps.js';
 import { registerRender } from './render.js';
@@ -33,5 +34,6 @@ registerRestart(program);
 registerLogs(program);
 registerFind(program);
 registerShutdown(program);
+registerFs(program);
 
 await program.parseAsync(process.argv);

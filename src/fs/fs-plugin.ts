@@ -53,6 +53,7 @@ export class FsPlugin implements SystemPlugin {
       return;
     }
     this.tree = tree;
+    if (this.mount.removedStale) logger.warn({ mount: dir }, 'removed a stale file view mount left by a supervisor that died');
     logger.info({ mount: dir }, 'file view mounted');
   }
 

@@ -19,6 +19,8 @@ export interface MountFileViewOptions {
 /** A mounted file view. */
 export interface MountedFileView {
   readonly dir: string;
+  /** True when a stale mount of a dead predecessor was removed first. */
+  readonly removedStale: boolean;
   /** End open watch streams, then unmount (lazily). Safe to call twice. */
   unmount(): Promise<void>;
 }
@@ -42,6 +44,7 @@ export async function mountFileView(tree: FileTree, dir: string, options: MountF
   let done: Promise<void> | null = null;
   return {
     dir: abs,
+    removedStale: state === 'stale',
     unmount: () =>
       (done ??= (async () => {
         ops.closeAll();

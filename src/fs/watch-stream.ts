@@ -1,4 +1,4 @@
-import { FileViewError } from './errno.js';
+import type { FileViewError } from './errno.js';
 
 /** Bytes of past lines a stream keeps so a reader may seek back a little (bash's `read` does). */
 const KEEP_BYTES = 64 * 1024;

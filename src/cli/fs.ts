@@ -1,0 +1,14 @@
+import type { Command } from 'commander';
+import { fsVerb } from '../fs/fs-verb.js';
+import { action } from './action.js';
+
+/** `supervisor fs ls|cat|write PATH [VALUE]`: the file view through the API (no FUSE needed). */
+export function registerFs(program: Command): void {
+  program
+    .command('fs')
+    .description('list, read or write the file view through the API (the same tree as the FUSE mount)')
+    .argument('<op>', 'ls, cat or write')
+    .argument('<path>', 'a file view path, e.g. units/sensor/temperature or status/api/state')
+    .argument('[value]', 'for write: the value (default: read from stdin)')
+    .action(action(async (op: string, path: string, value: string | undefined, _opts: unknown, cmd: Command) => fsVerb(op, path, value, cmd.optsWithGlobals<{ supervisor?: string }>())));
+}
