@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadUnitProtos } from '../../units/common/unit-protos.js';
+import { call, ROOT, runEnsemble, unitMain, type EnsembleRun } from './helpers/run-ensemble.js';
+
+const FIXTURE = `${ROOT}/test/units/fixtures/hosted-unit.ts`;
+const runs: EnsembleRun[] = [];
+afterEach(async () => {
+  await Promise.all(runs.splice(0).map((r) => r.stop()));
+});
+
+async function start(hostBody: string): Promise<EnsembleRun> {
+  const run = await runEnsemble(`
+runner host "${unitMain('node-host')}" {
+  readiness: notify
+${hostBody}
+}
+`);
+  runs.push(run);
+  return run;
+}
+
+describe('@ensemble/node-host', () => {
+  it('runs each child in one process with its own name, properties, services, resources and readiness', async () => {
+    const run = await start(`
+  service runner alpha "${FIXTURE}" { properties { greeting: "hello from alpha" } }
+  service runner beta "${FIXTURE}" { properties { greeting: "hello from beta" } }
+`);
+    await run.waitAllReady();
+    const res = await run.resources('host');
+    const paths = (await res.list()).map((r) => r.path);
+    expect(paths).toEqual(expect.arrayContaining(['alpha/count', 'alpha/greeting', 'beta/count', 'beta/greeting', 'children/alpha/state', 'children/beta/state']));
+    expect(await res.read('alpha/greeting')).toBe('hello from alpha');
+    expect(await res.read('beta/greeting')).toBe('hello from beta');
+    await res.write('alpha/count', '5');
+    expect(await res.read('alpha/count')).toBe('5');
+    expect(await res.read('beta/count')).toBe('0'); // one module instance per child
+    expect(await res.read('children/alpha/state')).toBe('ready');
+
+    // Services are registered in discovery under the child's name, owned by the host unit.
+    const found = await run.client.find('beta');
+    expect(found).toMatchObject({ unit: 'host', family: 'ensemble.store.v1.Store' });
+    const beta = await run.serviceClient('beta', loadUnitProtos().Store);
+    expect((await call<{ measure: { key: string } }>(beta, 'Get', { key: 'x', history: 0 })).measure.key).toBe('beta');
+    // A single OS process.
+    const units = await run.client.listUnits();
+    expect(units).toHaveLength(1);
+
+    // Stopping runs every child's shutdown and ends the host cleanly.
+    const stopped = await run.client.control('stop', 'host');
+    expect(stopped.state).toBe('stopped');
+    expect(stopped.exitCode ?? 0).toBe(0);
+    await expect.poll(() => run.client.find('alpha').then(() => 'found', () => 'gone')).toBe('gone');
+  });
+
+  it('isolate: a child that throws later is reported and marked failed, its services leave discovery, siblings run on', async () => {
+    const run = await start(`
+  properties { on_child_failure: "isolate" }
+  service runner good "${FIXTURE}" { properties { greeting: "still here" } }
+  service runner bad "${FIXTURE}" { properties { fail: "later" } }
+`);
+    await run.waitAllReady();
+    await run.waitOutput('hosted unit bad failed: bad broke after start');
+    const res = await run.resources('host');
+    await expect.poll(() => res.read('children/bad/state')).toBe('failed');
+    expect(await res.read('children/bad/error')).toContain('bad broke after start');
+    await expect.poll(() => run.client.find('bad').then(() => 'found', () => 'gone')).toBe('gone');
+    expect(await res.read('good/greeting')).toBe('still here');
+    const host = await run.client.getUnit('host');
+    expect(host.state).toBe('ready');
+    expect(host.restarts).toBe(0);
+  });
+
+  it('exit (default): a child that throws while loading stops the host with code 1, reported in its log', async () => {
+    const run = await start(`
+  restart { policy: "never" }
+  service runner good "${FIXTURE}" {}
+  service runner bad "${FIXTURE}" { properties { fail: "load" } }
+`);
+    const unit = await run.waitUnit('host', 'exited', (u) => u.exitCode === 1);
+    expect(['stopped', 'failed']).toContain(unit.state);
+    await run.waitOutput('hosted unit bad failed: bad refuses to load');
+  });
+});
