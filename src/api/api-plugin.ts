@@ -1,7 +1,16 @@
 import { dirname } from 'node:path';
 import { compileUnitSnippet } from '../ensemble/compile-unit.js';
 import type { PluginContext, SystemPlugin } from '../system-plugin.js';
-import { startApiServer, type ApiServer } from './api-server.js';
+import { startApiServer, type ApiExtensionResult, type ApiServer } from './api-server.js';
+import type { LocalServiceRegistry } from './local-service-registry.js';
+
+/**
+ * Something that extends the API as it starts (the network: a federated
+ * registry and the `Network` service), see `ApiServerOptions.extend`.
+ */
+export interface ApiExtension {
+  extendApi(ctx: PluginContext, local: LocalServiceRegistry): ApiExtensionResult;
+}
 
 /**
  * The supervisor's gRPC API as a plugin of `supervisor run`: Discovery,
@@ -12,9 +21,14 @@ export class ApiPlugin implements SystemPlugin {
   readonly name = 'api';
   private server: ApiServer | null = null;
 
+  /** @param extension see {@link ApiExtension} (the network). */
+  constructor(private readonly extension: ApiExtension | null = null) {}
+
   async start(ctx: PluginContext): Promise<void> {
     const env = ctx.options.env ?? process.env;
+    const extension = this.extension;
     this.server = await startApiServer({
+      ...(extension ? { extend: (local: LocalServiceRegistry) => extension.extendApi(ctx, local) } : {}),
       control: ctx.control,
       socketPath: ctx.paths.apiSocket,
       // Relative paths in an added runner resolve against the running ensemble file.

@@ -27,13 +27,39 @@ export interface ApiServerOptions {
   /** What Shutdown does once answered (default: control.shutdown()). */
   readonly onShutdownRequested?: () => void;
   readonly logger?: ApiLogger;
+  /**
+   * Extend the API once its local registry exists: a registry wrapping it
+   * (e.g. the network's federated registry: local services first, then
+   * peers'), which Discovery then serves, and more services on the same
+   * socket (e.g. `ensemble.network.v1.Network`). Registrations and unit
+   * changes still go to `local`.
+   */
+  readonly extend?: (local: LocalServiceRegistry) => ApiExtensionResult;
+}
+
+/** What an API extension adds. */
+export interface ApiExtensionResult {
+  readonly registry?: ServiceRegistry;
+  readonly services?: readonly ApiService[];
+}
+
+/** A gRPC service added to the API socket by an extension. */
+export interface ApiService {
+  /** `Ctor.service` of a loaded client constructor. */
+  readonly definition: grpc.ServiceDefinition;
+  readonly implementation: grpc.UntypedServiceImplementation;
+  /** Full service name reported by grpc.health.v1 (SERVING while the API runs). */
+  readonly name: string;
 }
 
 /** A running API server. */
 export interface ApiServer {
   /** `unix:` address clients use. */
   readonly address: string;
+  /** What Discovery serves (the wrapped registry when `options.registry` is given). */
   readonly registry: ServiceRegistry;
+  /** This supervisor's own registrations. */
+  readonly localRegistry: LocalServiceRegistry;
   readonly health: HealthStatus;
   /** Stop serving: NOT_SERVING, cancel streams after a short grace, remove the socket. */
   stop(): Promise<void>;
@@ -54,16 +80,19 @@ const STOP_GRACE_MS = 1000;
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { control, socketPath, logger } = options;
   const protos = loadProtos();
-  const registry = new LocalServiceRegistry(control.status().node, (unit) => {
+  const localRegistry = new LocalServiceRegistry(control.status().node, (unit) => {
     try {
       return control.getUnit(unit);
     } catch {
       return null;
     }
   });
-  const unsubscribe = control.onUnitChange((status) => registry.unitChanged(status));
-  control.setAddressResolver((unit) => registry.addressOf(unit));
-  const health = new HealthStatus(Object.fromEntries(HEALTH_SERVICES.map((s) => [s, 'SERVING' as const])));
+  const unsubscribe = control.onUnitChange((status) => localRegistry.unitChanged(status));
+  control.setAddressResolver((unit) => localRegistry.addressOf(unit));
+  const extended = options.extend?.(localRegistry) ?? {};
+  const registry = extended.registry ?? localRegistry;
+  const extra = extended.services ?? [];
+  const health = new HealthStatus(Object.fromEntries([...HEALTH_SERVICES, ...extra.map((e) => e.name)].map((s) => [s, 'SERVING' as const])));
 
   const server = new grpc.Server();
   server.addService(protos.Discovery.service, discoveryHandlers({ registry, unitForToken: (t) => control.unitForToken(t) }));
@@ -71,6 +100,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     protos.Supervisor.service,
     supervisorHandlers({ control, ...(options.compileUnit ? { compileUnit: options.compileUnit } : {}), ...(options.onShutdownRequested ? { onShutdownRequested: options.onShutdownRequested } : {}) }),
   );
+  for (const e of extra) server.addService(e.definition, e.implementation);
   server.addService(protos.Health.service, health.handlers());
   new ReflectionService(protos.packageDefinition).addToServer(server);
   try {
@@ -86,6 +116,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   return {
     address: `unix:${socketPath}`,
     registry,
+    localRegistry,
     health,
     stop: () =>
       (stopped ??= (async () => {

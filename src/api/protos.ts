@@ -7,6 +7,7 @@ export const PROTO_FILES = [
   'ensemble/discovery/v1/discovery.proto',
   'ensemble/supervisor/v1/supervisor.proto',
   'ensemble/resources/v1/resources.proto',
+  'ensemble/network/v1/peer.proto',
   'grpc/health/v1/health.proto',
 ] as const;
 
@@ -38,6 +39,10 @@ export interface Protos {
   readonly Supervisor: ClientCtor;
   readonly Resources: ClientCtor;
   readonly Health: ClientCtor;
+  /** `ensemble.network.v1.Peer`: supervisor to supervisor, on the TCP listener. */
+  readonly Peer: ClientCtor;
+  /** `ensemble.network.v1.Network`: the operator's view of the network, on the local socket. */
+  readonly Network: ClientCtor;
 }
 
 let cached: Protos | null = null;
@@ -52,6 +57,8 @@ export function loadProtos(): Protos {
     Supervisor: lookup(root, 'ensemble.supervisor.v1.Supervisor'),
     Resources: lookup(root, 'ensemble.resources.v1.Resources'),
     Health: lookup(root, 'grpc.health.v1.Health'),
+    Peer: lookup(root, 'ensemble.network.v1.Peer'),
+    Network: lookup(root, 'ensemble.network.v1.Network'),
   };
   return cached;
 }

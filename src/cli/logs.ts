@@ -1,22 +1,25 @@
 import type { Command } from 'commander';
 import { logsVerb, parseLineCount } from '../api/client-verbs.js';
+import { networkLogsVerb, parseNodeUnit } from '../network/network-verbs.js';
 import { action } from './action.js';
 
-/** `supervisor logs UNIT [-f] [-n N]`: a unit's captured output. */
+/** `supervisor logs UNIT|NODE/UNIT [-f] [-n N]`: a unit's captured output (NODE/UNIT: a unit on another node). */
 export function registerLogs(program: Command): void {
   program
     .command('logs')
     .description("print a unit's captured output (every kept line, or the last N), and follow it with -f")
-    .argument('<unit>', 'unit name')
+    .argument('<unit>', 'unit name, or NODE/UNIT for a unit on another node')
     .option('-f, --follow', 'keep printing new lines until interrupted')
     .option('-n, --lines <n>', 'print only the last N kept lines first')
     .action(
-      action(async (unit: string, opts: { follow?: boolean; lines?: string }, cmd: Command) =>
-        logsVerb(unit, {
+      action(async (target: string, opts: { follow?: boolean; lines?: string }, cmd: Command) => {
+        const flags = {
           ...cmd.optsWithGlobals<{ supervisor?: string }>(),
           follow: opts.follow === true,
           ...(opts.lines === undefined ? {} : { lines: parseLineCount(opts.lines) }),
-        }),
-      ),
+        };
+        const { node, unit } = parseNodeUnit(target);
+        return node === null ? logsVerb(unit, flags) : networkLogsVerb(node, unit, flags);
+      }),
     );
 }

@@ -1,12 +1,19 @@
 import type { Command } from 'commander';
 import { psVerb } from '../api/client-verbs.js';
+import { networkPsVerb } from '../network/network-verbs.js';
 import { action } from './action.js';
 
-/** `supervisor ps [--json]`: every unit with state, pid, restarts, cpu, memory, uptime and last error. */
+/** `supervisor ps [--json] [--network]`: every unit with state, pid, restarts, cpu, memory, uptime and last error. */
 export function registerPs(program: Command): void {
   program
     .command('ps')
     .description('list the units of the running supervisor')
     .option('--json', 'print the units as JSON')
-    .action(action(async (opts: { json?: boolean }, cmd: Command) => psVerb({ ...cmd.optsWithGlobals<{ supervisor?: string }>(), json: opts.json === true })));
+    .option('--network', "list every node's units (a NODE column), through this node's supervisor")
+    .action(
+      action(async (opts: { json?: boolean; network?: boolean }, cmd: Command) => {
+        const flags = { ...cmd.optsWithGlobals<{ supervisor?: string }>(), json: opts.json === true };
+        return opts.network ? networkPsVerb(flags) : psVerb(flags);
+      }),
+    );
 }

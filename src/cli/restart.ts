@@ -1,12 +1,19 @@
 import type { Command } from 'commander';
 import { controlVerb } from '../api/client-verbs.js';
+import { networkControlVerb, parseNodeUnit } from '../network/network-verbs.js';
 import { action } from './action.js';
 
-/** `supervisor restart UNIT`: stop and start a unit, and wait until it is ready. */
+/** `supervisor restart UNIT|NODE/UNIT`: stop and start a unit, and wait until it is ready. NODE/UNIT acts on another node of the network. */
 export function registerRestart(program: Command): void {
   program
     .command('restart')
     .description('stop and start a unit, and wait until it is ready')
-    .argument('<unit>', 'unit name')
-    .action(action(async (unit: string, _opts: unknown, cmd: Command) => controlVerb('restart', unit, cmd.optsWithGlobals<{ supervisor?: string }>())));
+    .argument('<unit>', 'unit name, or NODE/UNIT for a unit on another node')
+    .action(
+      action(async (target: string, _opts: unknown, cmd: Command) => {
+        const flags = cmd.optsWithGlobals<{ supervisor?: string }>();
+        const { node, unit } = parseNodeUnit(target);
+        return node === null ? controlVerb('restart', unit, flags) : networkControlVerb('restart', node, unit, flags);
+      }),
+    );
 }

@@ -1,12 +1,19 @@
 import type { Command } from 'commander';
 import { controlVerb } from '../api/client-verbs.js';
+import { networkControlVerb, parseNodeUnit } from '../network/network-verbs.js';
 import { action } from './action.js';
 
-/** `supervisor start UNIT`: start a stopped, failed or crash-looping unit and wait until it is ready. */
+/** `supervisor start UNIT|NODE/UNIT`: start a stopped, failed or crash-looping unit and wait until it is ready. NODE/UNIT acts on another node of the network. */
 export function registerStart(program: Command): void {
   program
     .command('start')
     .description('start a stopped, failed or crash-looping unit and wait until it is ready')
-    .argument('<unit>', 'unit name')
-    .action(action(async (unit: string, _opts: unknown, cmd: Command) => controlVerb('start', unit, cmd.optsWithGlobals<{ supervisor?: string }>())));
+    .argument('<unit>', 'unit name, or NODE/UNIT for a unit on another node')
+    .action(
+      action(async (target: string, _opts: unknown, cmd: Command) => {
+        const flags = cmd.optsWithGlobals<{ supervisor?: string }>();
+        const { node, unit } = parseNodeUnit(target);
+        return node === null ? controlVerb('start', unit, flags) : networkControlVerb('start', node, unit, flags);
+      }),
+    );
 }

@@ -1,0 +1,97 @@
+import type { ApiExtension } from '../api/api-plugin.js';
+import type { ApiExtensionResult } from '../api/api-server.js';
+import { toServiceMessage } from '../api/discovery-messages.js';
+import { FederatedServiceRegistry } from '../api/federated-service-registry.js';
+import type { LocalServiceRegistry } from '../api/local-service-registry.js';
+import { loadProtos } from '../api/protos.js';
+import { toStatusMessage, toUnitMessage } from '../api/supervisor-messages.js';
+import type { PluginContext, SystemPlugin } from '../system-plugin.js';
+import { Federation } from './federation.js';
+import { resolveNetworkConfig } from './network-config.js';
+import { networkHandlers } from './network-service.js';
+import { RefusalLog } from './peer-auth.js';
+import { formatHostPort } from './peer-address.js';
+import { startPeerListener, type PeerListener } from './peer-listener.js';
+
+/** Full name of the operator's network service on the local socket. */
+export const NETWORK_SERVICE = 'ensemble.network.v1.Network';
+
+/**
+ * Federation as a plugin of `supervisor run` (docs/network.md). It is also
+ * the API's extension: as the API starts it resolves the network
+ * configuration (a bad one aborts the run before any unit starts), wraps the
+ * local registry in the federated one and adds the `Network` service to the
+ * local socket. Its own start (after the API) opens the TCP listener and
+ * begins exchanging with peers; its stop tells peers it leaves. Without a
+ * `network` block or `--listen` only the `Network` service is added (it then
+ * shows this node alone).
+ */
+export class NetworkPlugin implements SystemPlugin, ApiExtension {
+  readonly name = 'network';
+  private federationValue: Federation | null = null;
+  private registry: FederatedServiceRegistry | null = null;
+  private listener: PeerListener | null = null;
+  private readonly cleanups: (() => void)[] = [];
+
+  extendApi(ctx: PluginContext, local: LocalServiceRegistry): ApiExtensionResult {
+    const config = resolveNetworkConfig(ctx.plan, ctx.options, ctx.options.env ?? process.env);
+    const protos = loadProtos();
+    if (!config) return { services: [{ definition: protos.Network.service, implementation: networkHandlers(ctx.control, null), name: NETWORK_SERVICE }] };
+    const { control } = ctx;
+    const federation = new Federation(
+      config,
+      () => ({ services: local.list('').map(toServiceMessage), units: control.listUnits().map(toUnitMessage), status: toStatusMessage(control.status()) }),
+      ctx.logger.child({ component: 'network' }),
+    );
+    this.federationValue = federation;
+    this.registry = new FederatedServiceRegistry(local, federation, config.node);
+    this.cleanups.push(
+      local.watch(() => federation.localChanged()),
+      control.onUnitChange(() => federation.localChanged()),
+    );
+    return { registry: this.registry, services: [{ definition: protos.Network.service, implementation: networkHandlers(control, federation), name: NETWORK_SERVICE }] };
+  }
+
+  async start(ctx: PluginContext): Promise<void> {
+    const federation = this.federationValue;
+    if (!federation || !this.registry) {
+      if (resolveNetworkConfig(ctx.plan, ctx.options, ctx.options.env ?? process.env)) {
+        ctx.logger.warn('network not started: it needs the API plugin (ApiPlugin given this plugin as its extension)');
+      }
+      return;
+    }
+    const config = federation.config;
+    const refusals = new RefusalLog((fields, message) => ctx.logger.warn({ component: 'network', ...fields }, message));
+    this.listener = await startPeerListener({ federation, control: ctx.control, registry: this.registry, onRefused: (peer, method, reason) => refusals.refused(peer, method, reason) });
+    federation.start(this.listener.port);
+    const listen = formatHostPort({ host: config.listen.host, port: this.listener.port });
+    ctx.logger.info(
+      {
+        component: 'network',
+        network: config.name,
+        node: config.node,
+        listen,
+        peers: config.seeds,
+        auth: [config.token !== null ? 'token' : '', config.tls ? 'mtls' : ''].filter(Boolean).join('+'),
+        heartbeatMs: config.heartbeatMs,
+        timeoutMs: config.timeoutMs,
+      },
+      `network "${config.name}": node ${config.node} listening on ${listen}`,
+    );
+  }
+
+  async stop(): Promise<void> {
+    for (const off of this.cleanups.splice(0)) off();
+    try {
+      await this.federationValue?.stop();
+    } finally {
+      await this.listener?.stop();
+      this.listener = null;
+    }
+  }
+
+  /** The running federation (null when not networked or not started). */
+  get federation(): Federation | null {
+    return this.federationValue;
+  }
+}

@@ -1,0 +1,103 @@
+import { resolveSupervisorTarget } from '../api/client-address.js';
+import { psRow } from '../api/client-format.js';
+import type { ClientOptions, VerbOutput } from '../api/client-verbs.js';
+import type { LogLineMessage, UnitMessage } from '../api/supervisor-messages.js';
+import { InvalidArgumentError, StateError } from '../errors.js';
+import { NetworkClient } from './network-client.js';
+
+const stdio: VerbOutput = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+};
+
+/** `NODE/UNIT` split at the first `/`; a bare `UNIT` has node null (this node). */
+export function parseNodeUnit(value: string): { node: string | null; unit: string } {
+  const i = value.indexOf('/');
+  if (i < 0) return { node: null, unit: value };
+  const node = value.slice(0, i);
+  const unit = value.slice(i + 1);
+  if (node === '' || unit === '' || unit.includes('/')) throw new InvalidArgumentError(`"${value}" is not UNIT or NODE/UNIT`);
+  return { node, unit };
+}
+
+async function withClient<T>(opts: ClientOptions, fn: (c: NetworkClient) => Promise<T>): Promise<T> {
+  const client = new NetworkClient(resolveSupervisorTarget(opts.supervisor));
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
+  }
+}
+
+/** One unit of `ps --network --json`. */
+export type NetworkUnit = UnitMessage & { node: string };
+
+/** The `ps --network` table: NODE, then the columns of `ps`. */
+export function formatNetworkPsTable(units: readonly NetworkUnit[], now: number = Date.now()): string {
+  const header = ['NODE', 'UNIT', 'STATE', 'PID', 'RESTARTS', 'CPU', 'MEMORY', 'UPTIME', 'ERROR'];
+  const right = new Set([3, 4, 5, 6, 7]);
+  const rows = [header, ...units.map((u) => [u.node, ...psRow(u, now)])];
+  const widths = header.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, col) => (col === r.length - 1 ? cell : right.has(col) ? cell.padStart(widths[col]!) : cell.padEnd(widths[col]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/**
+ * `supervisor ps --network [--json]`: every node's units with a NODE column
+ * (this node first). An unreachable node is reported on stderr, one line
+ * each; the exit code stays 0 (what could be reached is shown).
+ */
+export function networkPsVerb(opts: ClientOptions & { json?: boolean }, io: VerbOutput = stdio): Promise<number> {
+  return withClient(opts, async (c) => {
+    const nodes = await c.listUnits();
+    const units: NetworkUnit[] = nodes.flatMap((n) => n.units.map((u) => ({ ...u, node: n.node })));
+    io.out(opts.json ? `${JSON.stringify(units, null, 2)}\n` : `${formatNetworkPsTable(units)}\n`);
+    for (const n of nodes.filter((x) => !x.reachable)) {
+      const ago = n.lastSeenMs ? `, last seen ${Math.round((Date.now() - n.lastSeenMs) / 1000)}s ago` : '';
+      io.err(`supervisor: node ${n.node} is unreachable (${n.error}${ago}); its units are not shown\n`);
+    }
+    return 0;
+  });
+}
+
+const NOT_UP = new Set(['failed', 'crashloop', 'backoff', 'stopped']);
+
+/** `supervisor start|stop|restart NODE/UNIT`: the unit on another node (through this node's supervisor). */
+export function networkControlVerb(verb: 'start' | 'stop' | 'restart', node: string, unit: string, opts: ClientOptions, io: VerbOutput = stdio): Promise<number> {
+  return withClient(opts, async (c) => {
+    const r = await c.control(node, unit, verb);
+    const u = r.unit;
+    const text = `${r.node}/${u.name}: ${u.state}${u.pid === undefined ? '' : ` (pid ${u.pid})`}`;
+    if (verb !== 'stop' && NOT_UP.has(u.state)) throw new StateError(`${text}${u.error ? `: ${u.error}` : ''}`);
+    io.out(`${text}\n`);
+    return 0;
+  });
+}
+
+/** `supervisor logs NODE/UNIT [-f] [-n N]`: like `logs UNIT`, for a unit on another node. */
+export function networkLogsVerb(node: string, unit: string, opts: ClientOptions & { follow?: boolean; lines?: number }, io: VerbOutput = stdio): Promise<number> {
+  return withClient(opts, async (c) => {
+    const write = (_node: string, l: LogLineMessage) => {
+      if (l.stream === 'stdout') io.out(`${l.line}\n`);
+      else if (l.stream === 'stderr') io.err(`${l.line}\n`);
+      else io.err(`[supervisor] ${l.line}\n`);
+    };
+    const handle = c.logs({ node, unit, follow: opts.follow === true, ...(opts.lines === undefined ? {} : { tail: opts.lines }) }, write);
+    const stop = () => handle.cancel();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    try {
+      await handle.done;
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+    return 0;
+  });
+}

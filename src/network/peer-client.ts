@@ -1,0 +1,119 @@
+import * as grpc from '@grpc/grpc-js';
+import { ERROR_CODE_HEADER, fromServiceError, isServiceError } from '../api/grpc-status.js';
+import { loadProtos } from '../api/protos.js';
+import type { LogLineMessage, UnitMessage } from '../api/supervisor-messages.js';
+import { UnreachableError, type EnsembleError } from '../errors.js';
+import { NETWORK_TOKEN_HEADER } from './peer-auth.js';
+import { channelCredentials } from './peer-credentials.js';
+import type { NetworkConfig } from './network-config.js';
+import type { ExchangeRequestMessage, ExchangeResponseMessage } from './network-messages.js';
+
+type Unary = (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, res?: unknown) => void) => void;
+type ServerStream = (req: object, md: grpc.Metadata, opts: grpc.CallOptions) => grpc.ClientReadableStream<unknown>;
+
+/** A peer that cannot be reached; `reason` is the transport's one-line cause. */
+export class PeerUnreachableError extends UnreachableError {
+  constructor(
+    readonly node: string,
+    readonly address: string,
+    readonly reason: string,
+    cause?: unknown,
+  ) {
+    super(`node ${node} at ${address} is unreachable: ${reason}`, cause);
+  }
+}
+
+/** A running stream from a peer. */
+export interface PeerStream {
+  cancel(): void;
+  /** Resolves when the stream ends (also after cancel); rejects with an EnsembleError. */
+  readonly done: Promise<void>;
+}
+
+/**
+ * A client of one peer's `ensemble.network.v1.Peer` service: sends the
+ * network token (and the TLS client certificate) on every call, maps errors
+ * to EnsembleErrors (a transport failure is an UnreachableError naming the
+ * node). Reconnection backoff is kept near the heartbeat so a peer that comes
+ * back is seen within a heartbeat or two.
+ */
+export class PeerClient {
+  private readonly client: grpc.Client;
+
+  constructor(
+    readonly address: string,
+    private readonly config: Pick<NetworkConfig, 'token' | 'tls' | 'heartbeatMs'>,
+    private readonly label: () => string,
+  ) {
+    const protos = loadProtos();
+    this.client = new protos.Peer(address, channelCredentials(config), {
+      'grpc.initial_reconnect_backoff_ms': Math.min(1000, config.heartbeatMs),
+      'grpc.max_reconnect_backoff_ms': Math.max(1000, 2 * config.heartbeatMs),
+      'grpc.min_reconnect_backoff_ms': Math.min(1000, config.heartbeatMs),
+      'grpc.max_receive_message_length': 32 * 1024 * 1024,
+      'grpc.enable_retries': 0,
+    });
+  }
+
+  exchange(request: ExchangeRequestMessage, deadlineMs: number): Promise<ExchangeResponseMessage> {
+    return this.unary('Exchange', request, deadlineMs);
+  }
+
+  async listUnits(deadlineMs: number): Promise<{ node: string; units: UnitMessage[] }> {
+    return this.unary('ListUnits', {}, deadlineMs);
+  }
+
+  async controlUnit(unit: string, action: string, deadlineMs: number | null): Promise<UnitMessage> {
+    return (await this.unary<{ unit: UnitMessage }>('ControlUnit', { unit, action }, deadlineMs)).unit;
+  }
+
+  /** Log lines of the peer's `unit` ('' = every unit). */
+  logs(request: { unit: string; tail?: number; follow: boolean }, onLine: (line: LogLineMessage) => void): PeerStream {
+    const call = (this.client as unknown as Record<string, ServerStream>).Logs!.call(this.client, request, this.metadata(), {});
+    let cancelled = false;
+    const done = new Promise<void>((resolve, reject) => {
+      call.on('data', (m: { line?: LogLineMessage }) => {
+        if (m.line) onLine(m.line);
+      });
+      call.on('end', () => resolve());
+      call.on('error', (e: unknown) => {
+        if (cancelled && isServiceError(e) && e.code === grpc.status.CANCELLED) resolve();
+        else reject(isServiceError(e) ? this.error(e) : e);
+      });
+    });
+    return {
+      cancel: () => {
+        cancelled = true;
+        call.cancel();
+      },
+      done,
+    };
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private metadata(): grpc.Metadata {
+    const md = new grpc.Metadata();
+    if (this.config.token !== null) md.set(NETWORK_TOKEN_HEADER, this.config.token);
+    return md;
+  }
+
+  private error(e: grpc.ServiceError): EnsembleError {
+    const fromServer = (e.metadata?.get(ERROR_CODE_HEADER).length ?? 0) > 0;
+    if (!fromServer && (e.code === grpc.status.UNAVAILABLE || e.code === grpc.status.DEADLINE_EXCEEDED)) {
+      const reason = (e.details || e.message).replace(/^No connection established\. Last error: /, '').replace(/^Error: /, '').replace(/\.? ?Resolution note: .*$/, '');
+      return new PeerUnreachableError(this.label(), this.address, reason, e);
+    }
+    return fromServiceError(e);
+  }
+
+  private unary<Res>(method: string, request: object, deadlineMs: number | null): Promise<Res> {
+    return new Promise((resolve, reject) => {
+      const fn = (this.client as unknown as Record<string, Unary>)[method]!;
+      const opts: grpc.CallOptions = deadlineMs === null ? {} : { deadline: Date.now() + deadlineMs };
+      fn.call(this.client, request, this.metadata(), opts, (err, res) => (err ? reject(this.error(err)) : resolve(res as Res)));
+    });
+  }
+}
