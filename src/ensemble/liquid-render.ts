@@ -25,13 +25,23 @@ export interface RenderRequest {
 }
 
 /**
+ * True when Liquid could change the text: it has a `{{ … }}` or `{% … %}`
+ * (Liquid's only delimiters) or a position marker. Without any, rendering
+ * returns the text unchanged and positions are the file's own, so large
+ * generated files skip the engine and the marker round trip entirely.
+ */
+export function hasTemplateMarkup(text: string): boolean {
+  return text.includes('{{') || text.includes('{%') || text.includes(MARK_OPEN);
+}
+
+/**
  * Render a file as a Liquid template (strict variables and filters) and map
  * the result back to real positions. On a Liquid error a diagnostic is added
  * (at the real line and column) and `null` is returned.
  */
 export async function renderSource(req: RenderRequest): Promise<RenderedSource | null> {
   const fileId = req.registry.id(req.file);
-  if (req.text.startsWith(NO_PREPROCESSOR)) {
+  if (req.text.startsWith(NO_PREPROCESSOR) || !hasTemplateMarkup(req.text)) {
     return { text: req.text, map: SourceMap.identity(req.registry, fileId) };
   }
   const marked = markSource(req.text, fileId);

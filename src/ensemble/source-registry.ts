@@ -6,11 +6,12 @@
 export class SourceRegistry {
   readonly #ids = new Map<string, number>();
   readonly #paths: string[] = [];
-  readonly #lines = new Map<string, string[]>();
+  /** A file's text, or its lines once a diagnostic quoted one (split on first use: most files never need it). */
+  readonly #texts = new Map<string, string | string[]>();
 
   /** Remember a file's original text; returns its id. */
   add(file: string, text: string): number {
-    this.#lines.set(file, text.split('\n'));
+    this.#texts.set(file, text);
     return this.id(file);
   }
 
@@ -32,11 +33,16 @@ export class SourceRegistry {
 
   /** The text of a 1-based line, when the file is known. */
   line(file: string, line: number): string | undefined {
-    return this.#lines.get(file)?.[line - 1]?.replace(/\r$/, '');
+    let lines = this.#texts.get(file);
+    if (typeof lines === 'string') {
+      lines = lines.split('\n');
+      this.#texts.set(file, lines);
+    }
+    return lines?.[line - 1]?.replace(/\r$/, '');
   }
 
   /** Files whose text was added, in the order they were read. */
   files(): string[] {
-    return [...this.#lines.keys()];
+    return [...this.#texts.keys()];
   }
 }
