@@ -1,4 +1,5 @@
-import { type IParserErrorMessageProvider, type IToken, type TokenType, tokenLabel } from 'chevrotain';
+import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import { tokenLabel } from './chevrotain.js';
 
 /** How a token is shown in a message: its text, or "end of file". */
 export function describeToken(t: IToken): string {

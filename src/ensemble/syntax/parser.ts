@@ -1,180 +1,408 @@
-import { CstParser, type CstNode } from 'chevrotain';
+import type { IOrAlt, IRecognitionException, IToken, TokenType } from 'chevrotain';
+import { EmbeddedActionsParser } from './chevrotain.js';
+import {
+  attachDraft,
+  type BlockDraft,
+  type BodyDraft,
+  type ComposeDraft,
+  type Draft,
+  type FieldDraft,
+  type FileDraft,
+  type HeaderDraft,
+  type ImportDraft,
+  type ListDraft,
+  type ModifierDraft,
+  type NetworkDraft,
+  type RunnerDraft,
+  type StatementDraft,
+  type ValueDraft,
+} from './drafts.js';
 import { errorMessages } from './error-messages.js';
 import * as T from './tokens.js';
+
+// Options objects are shared: a literal in a rule would be allocated on every invocation.
+const PATH = { LABEL: 'path' };
+const NAME = { LABEL: 'name' };
+const FIRST = { LABEL: 'first' };
+const SECOND = { LABEL: 'second' };
+const CONDITION = { LABEL: 'condition' };
+const NODE = { LABEL: 'node' };
+const KIND = { LABEL: 'kind' };
 
 /**
  * The ensemble grammar (Chevrotain). grammar/ensemble.ebnf describes the same
  * rules; grammar/diagrams.html is generated from this class.
+ *
+ * The rules build drafts (drafts.ts) directly instead of a concrete syntax
+ * tree, which is several times cheaper on large files. Following
+ * Chevrotain's performance guide, the closures and `OR` alternative arrays
+ * are created once per parser, not on every rule invocation.
  */
-export class EnsembleParser extends CstParser {
+export class EnsembleParser extends EmbeddedActionsParser {
+  /** Drafts of the rules being parsed, innermost last. */
+  readonly #open: Draft[] = [];
+  /** Collects each top-level statement's draft until it is drained. */
+  readonly #root: FileDraft = { kind: 'file', statements: [], recovered: false };
+  #sink: ((statement: StatementDraft) => void) | null = null;
+
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: errorMessages, nodeLocationTracking: 'none' });
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: errorMessages });
     this.performSelfAnalysis();
+  }
+
+  /**
+   * Parse a token vector; returns the syntax errors. Each statement's draft,
+   * partial ones too, goes to `sink` as soon as the statement is parsed, so
+   * drafts are short-lived garbage instead of a second tree of the file.
+   */
+  parseFile(tokens: IToken[], sink: (statement: StatementDraft) => void): IRecognitionException[] {
+    this.input = tokens;
+    this.#root.statements.length = 0;
+    this.#open.length = 0;
+    this.#open.push(this.#root);
+    this.#sink = sink;
+    try {
+      this.file();
+      this.#drain();
+      return this.errors;
+    } finally {
+      this.#open.length = 0;
+      this.#root.statements.length = 0;
+      this.#sink = null;
+      // Chevrotain keeps its input: release the tokens (drafts keep the few they need).
+      this.input = [];
+    }
+  }
+
+  /** Hand the statements parsed so far to the sink. */
+  #drain(): void {
+    const list = this.#root.statements;
+    if (this.#sink) for (const st of list) this.#sink(st);
+    list.length = 0;
+  }
+
+  /** Attach a rule's draft to its parent's and make it the current one (nothing happens while recording the grammar). */
+  #enter<D extends Draft>(draft: D): D {
+    if (this.RECORDING_PHASE) return draft;
+    const parent = this.#open[this.#open.length - 1];
+    if (parent) attachDraft(parent, draft);
+    this.#open.push(draft);
+    return draft;
+  }
+
+  /** Leave the current rule; `failed` marks its draft partial. */
+  #leave(draft: Draft, failed: boolean): void {
+    if (this.RECORDING_PHASE) return;
+    if (failed) draft.recovered = true;
+    this.#open.pop();
+  }
+
+  /** Run a rule body on its draft: attached first, marked recovered when the body throws (Chevrotain then recovers). */
+  #rule<D extends Draft>(draft: D, body: (d: D) => void): void {
+    this.#enter(draft);
+    let failed = true;
+    try {
+      body(draft);
+      failed = false;
+    } finally {
+      this.#leave(draft, failed);
+    }
   }
 
   /** file = { statement } */
   file = this.RULE('file', () => {
-    this.MANY(() => this.SUBRULE(this.statement));
+    this.MANY(this.#statementStep);
   });
 
+  readonly #statementStep = (): void => {
+    this.SUBRULE(this.statement);
+    if (!this.RECORDING_PHASE) this.#drain();
+  };
+
+  readonly #statementAlts: IOrAlt<void>[] = [
+    { ALT: () => this.SUBRULE(this.importStatement) },
+    { ALT: () => this.SUBRULE(this.runnerStatement) },
+    { ALT: () => this.SUBRULE(this.composeStatement) },
+    { ALT: () => this.SUBRULE(this.networkStatement) },
+  ];
+
   statement = this.RULE('statement', () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.importStatement) },
-      { ALT: () => this.SUBRULE(this.runnerStatement) },
-      { ALT: () => this.SUBRULE(this.composeStatement) },
-      { ALT: () => this.SUBRULE(this.networkStatement) },
-    ]);
+    this.OR(this.#statementAlts);
   });
 
   importStatement = this.RULE('importStatement', () => {
-    this.CONSUME(T.Import);
-    this.CONSUME(T.StringLiteral, { LABEL: 'path' });
+    this.#rule<ImportDraft>({ kind: 'import', path: undefined, recovered: false }, this.#importBody);
   });
 
+  readonly #importBody = (d: ImportDraft): void => {
+    this.CONSUME(T.Import);
+    d.path = this.CONSUME(T.StringLiteral, PATH);
+  };
+
   runnerStatement = this.RULE('runnerStatement', () => {
-    this.CONSUME(T.Runner);
-    this.SUBRULE(this.runnerHeader);
-    this.OPTION(() => this.SUBRULE(this.runnerBody));
+    this.#rule<RunnerDraft>({ kind: 'runner', keyword: undefined, header: undefined, body: undefined, recovered: false }, this.#runnerBody);
   });
+
+  readonly #runnerBody = (d: RunnerDraft): void => {
+    d.keyword = this.CONSUME(T.Runner);
+    this.SUBRULE(this.runnerHeader);
+    this.OPTION(this.#optionalBody);
+  };
+
+  readonly #optionalBody = (): void => {
+    this.SUBRULE(this.runnerBody);
+  };
 
   /** [NAME] "PATH" { if "COND" | on "NODE" } */
   runnerHeader = this.RULE('runnerHeader', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Name, { LABEL: 'name' });
-          this.CONSUME(T.StringLiteral, { LABEL: 'path' });
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME1(T.StringLiteral, { LABEL: 'first' });
-          this.OPTION(() => this.CONSUME2(T.StringLiteral, { LABEL: 'second' }));
-        },
-      },
-    ]);
-    this.MANY(() => this.SUBRULE(this.modifier));
+    this.#rule<HeaderDraft>({ kind: 'header', name: undefined, path: undefined, first: undefined, second: undefined, modifiers: [], recovered: false }, this.#headerBody);
   });
+
+  readonly #headerBody = (): void => {
+    this.OR(this.#headerAlts);
+    this.MANY(this.#modifierStep);
+  };
+
+  readonly #headerAlts: IOrAlt<void>[] = [
+    {
+      ALT: () => {
+        const d = this.#current<HeaderDraft>();
+        d.name = this.CONSUME(T.Name, NAME);
+        d.path = this.CONSUME(T.StringLiteral, PATH);
+      },
+    },
+    {
+      ALT: () => {
+        const d = this.#current<HeaderDraft>();
+        d.first = this.CONSUME1(T.StringLiteral, FIRST);
+        this.OPTION(this.#secondPath);
+      },
+    },
+  ];
+
+  readonly #secondPath = (): void => {
+    this.#current<HeaderDraft>().second = this.CONSUME2(T.StringLiteral, SECOND);
+  };
+
+  readonly #modifierStep = (): void => {
+    this.SUBRULE(this.modifier);
+  };
 
   modifier = this.RULE('modifier', () => {
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.If);
-          this.CONSUME(T.StringLiteral, { LABEL: 'condition' });
-        },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(T.On);
-          this.CONSUME1(T.StringLiteral, { LABEL: 'node' });
-        },
-      },
-    ]);
+    this.#rule<ModifierDraft>({ kind: 'modifier', condition: undefined, node: undefined, recovered: false }, this.#modifierBody);
   });
+
+  readonly #modifierBody = (): void => {
+    this.OR(this.#modifierAlts);
+  };
+
+  readonly #modifierAlts: IOrAlt<void>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.If);
+        this.#current<ModifierDraft>().condition = this.CONSUME(T.StringLiteral, CONDITION);
+      },
+    },
+    {
+      ALT: () => {
+        this.CONSUME(T.On);
+        this.#current<ModifierDraft>().node = this.CONSUME1(T.StringLiteral, NODE);
+      },
+    },
+  ];
 
   runnerBody = this.RULE('runnerBody', () => {
-    this.CONSUME(T.LCurly);
-    this.MANY(() => {
-      this.SUBRULE(this.bodyItem);
-      this.OPTION(() => this.CONSUME(T.Comma));
-    });
-    this.CONSUME(T.RCurly);
+    this.#rule<BodyDraft>({ kind: 'body', fields: [], children: [], recovered: false }, this.#bodyBody);
   });
 
+  readonly #bodyBody = (): void => {
+    this.CONSUME(T.LCurly);
+    this.MANY(this.#bodyStep);
+    this.CONSUME(T.RCurly);
+  };
+
+  readonly #bodyStep = (): void => {
+    this.SUBRULE(this.bodyItem);
+    this.OPTION(this.#comma);
+  };
+
+  readonly #comma = (): void => {
+    this.CONSUME(T.Comma);
+  };
+
+  readonly #bodyItemAlts: IOrAlt<void>[] = [
+    { GATE: () => this.LA(2).tokenType === T.Runner, ALT: () => this.SUBRULE(this.serviceRunner) },
+    { ALT: () => this.SUBRULE(this.field) },
+  ];
+
   bodyItem = this.RULE('bodyItem', () => {
-    this.OR([
-      { GATE: () => this.LA(2).tokenType === T.Runner, ALT: () => this.SUBRULE(this.serviceRunner) },
-      { ALT: () => this.SUBRULE(this.field) },
-    ]);
+    this.OR(this.#bodyItemAlts);
   });
 
   serviceRunner = this.RULE('serviceRunner', () => {
-    this.CONSUME(T.Service);
+    this.#rule<RunnerDraft>({ kind: 'runner', keyword: undefined, header: undefined, body: undefined, recovered: false }, this.#serviceBody);
+  });
+
+  readonly #serviceBody = (d: RunnerDraft): void => {
+    d.keyword = this.CONSUME(T.Service);
     this.CONSUME(T.Runner);
     this.SUBRULE(this.runnerHeader);
-    this.OPTION(() => this.SUBRULE(this.runnerBody));
-  });
+    this.OPTION(this.#optionalBody);
+  };
 
   /** key ":" value | key block */
   field = this.RULE('field', () => {
-    this.SUBRULE(this.key);
-    this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(T.Colon);
-          this.SUBRULE(this.value);
-        },
-      },
-      { ALT: () => this.SUBRULE(this.block) },
-    ]);
+    this.#rule<FieldDraft>({ kind: 'field', key: undefined, value: undefined, block: undefined, recovered: false }, this.#fieldBody);
   });
 
-  key = this.RULE('key', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.Name) },
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.CONSUME(T.True) },
-      { ALT: () => this.CONSUME(T.False) },
-    ]);
-  });
+  readonly #fieldBody = (d: FieldDraft): void => {
+    d.key = this.SUBRULE(this.key);
+    this.OR(this.#fieldAlts);
+  };
+
+  readonly #fieldAlts: IOrAlt<void>[] = [
+    {
+      ALT: () => {
+        this.CONSUME(T.Colon);
+        this.SUBRULE(this.value);
+      },
+    },
+    { ALT: () => this.SUBRULE(this.block) },
+  ];
+
+  readonly #keyAlts: IOrAlt<IToken>[] = [
+    { ALT: () => this.CONSUME(T.Name) },
+    { ALT: () => this.CONSUME(T.StringLiteral) },
+    { ALT: () => this.CONSUME(T.True) },
+    { ALT: () => this.CONSUME(T.False) },
+  ];
+
+  key = this.RULE('key', (): IToken => this.OR(this.#keyAlts));
 
   value = this.RULE('value', () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.StringLiteral) },
-      { ALT: () => this.CONSUME(T.Duration) },
-      { ALT: () => this.CONSUME(T.Size) },
-      { ALT: () => this.CONSUME(T.Percent) },
-      { ALT: () => this.CONSUME(T.NumberLiteral) },
-      { ALT: () => this.CONSUME(T.BadNumber) },
-      { ALT: () => this.CONSUME(T.True) },
-      { ALT: () => this.CONSUME(T.False) },
-      { ALT: () => this.CONSUME(T.Name) },
-      { ALT: () => this.SUBRULE(this.list) },
-      { ALT: () => this.SUBRULE(this.block) },
-    ]);
+    this.#rule<ValueDraft>({ kind: 'value', token: undefined, list: undefined, block: undefined, recovered: false }, this.#valueBody);
   });
+
+  readonly #valueBody = (): void => {
+    this.OR(this.#valueAlts);
+  };
+
+  /** A value alternative that is a single token. */
+  #scalar(type: TokenType): IOrAlt<void> {
+    return {
+      ALT: () => {
+        this.#current<ValueDraft>().token = this.CONSUME(type);
+      },
+    };
+  }
+
+  readonly #valueAlts: IOrAlt<void>[] = [
+    this.#scalar(T.StringLiteral),
+    this.#scalar(T.Duration),
+    this.#scalar(T.Size),
+    this.#scalar(T.Percent),
+    this.#scalar(T.NumberLiteral),
+    this.#scalar(T.BadNumber),
+    this.#scalar(T.True),
+    this.#scalar(T.False),
+    this.#scalar(T.Name),
+    { ALT: () => this.SUBRULE(this.list) },
+    { ALT: () => this.SUBRULE(this.block) },
+  ];
 
   list = this.RULE('list', () => {
-    this.CONSUME(T.LSquare);
-    this.MANY(() => {
-      this.SUBRULE(this.value);
-      this.OPTION(() => this.CONSUME(T.Comma));
-    });
-    this.CONSUME(T.RSquare);
+    this.#rule<ListDraft>({ kind: 'list', open: undefined, items: [], recovered: false }, this.#listBody);
   });
 
+  readonly #listBody = (d: ListDraft): void => {
+    d.open = this.CONSUME(T.LSquare);
+    this.MANY(this.#listStep);
+    this.CONSUME(T.RSquare);
+  };
+
+  readonly #listStep = (): void => {
+    this.SUBRULE(this.value);
+    this.OPTION(this.#comma);
+  };
+
   block = this.RULE('block', () => {
-    this.CONSUME(T.LCurly);
-    this.MANY(() => {
-      this.SUBRULE(this.field);
-      this.OPTION(() => this.CONSUME(T.Comma));
-    });
-    this.CONSUME(T.RCurly);
+    this.#rule<BlockDraft>({ kind: 'block', open: undefined, close: undefined, fields: [], recovered: false }, this.#blockBody);
   });
+
+  readonly #blockBody = (d: BlockDraft): void => {
+    d.open = this.CONSUME(T.LCurly);
+    this.MANY(this.#blockStep);
+    d.close = this.CONSUME(T.RCurly);
+  };
+
+  readonly #blockStep = (): void => {
+    this.SUBRULE(this.field);
+    this.OPTION(this.#comma);
+  };
 
   /** compose KIND NAME "PATH" { if | on } [ block ] */
   composeStatement = this.RULE('composeStatement', () => {
-    this.CONSUME(T.Compose);
-    this.CONSUME(T.Name, { LABEL: 'kind' });
-    this.OR([{ ALT: () => this.CONSUME1(T.Name, { LABEL: 'name' }) }, { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'name' }) }]);
-    this.CONSUME1(T.StringLiteral, { LABEL: 'path' });
-    this.MANY(() => this.SUBRULE(this.modifier));
-    this.OPTION(() => this.SUBRULE(this.block));
+    this.#rule<ComposeDraft>({ kind: 'compose', keyword: undefined, kindName: undefined, name: undefined, path: undefined, modifiers: [], block: undefined, recovered: false }, this.#composeBody);
   });
+
+  readonly #composeBody = (d: ComposeDraft): void => {
+    d.keyword = this.CONSUME(T.Compose);
+    d.kindName = this.CONSUME(T.Name, KIND);
+    this.OR(this.#composeNameAlts);
+    d.path = this.CONSUME1(T.StringLiteral, PATH);
+    this.MANY(this.#modifierStep);
+    this.OPTION(this.#optionalBlock);
+  };
+
+  readonly #composeNameAlts: IOrAlt<void>[] = [
+    {
+      ALT: () => {
+        this.#current<ComposeDraft>().name = this.CONSUME1(T.Name, NAME);
+      },
+    },
+    {
+      ALT: () => {
+        this.#current<ComposeDraft>().name = this.CONSUME(T.StringLiteral, NAME);
+      },
+    },
+  ];
+
+  readonly #optionalBlock = (): void => {
+    this.SUBRULE(this.block);
+  };
 
   /** network NAME block */
   networkStatement = this.RULE('networkStatement', () => {
-    this.CONSUME(T.Network);
-    this.OR([{ ALT: () => this.CONSUME(T.Name, { LABEL: 'name' }) }, { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'name' }) }]);
-    this.SUBRULE(this.block);
+    this.#rule<NetworkDraft>({ kind: 'network', keyword: undefined, name: undefined, block: undefined, recovered: false }, this.#networkBody);
   });
 
-  /** Parse a token vector into a CST (errors in `this.errors`). */
-  parseFile(): CstNode {
-    return this.file();
+  readonly #networkBody = (d: NetworkDraft): void => {
+    d.keyword = this.CONSUME(T.Network);
+    this.OR(this.#networkNameAlts);
+    this.SUBRULE(this.block);
+  };
+
+  readonly #networkNameAlts: IOrAlt<void>[] = [
+    {
+      ALT: () => {
+        this.#current<NetworkDraft>().name = this.CONSUME(T.Name, NAME);
+      },
+    },
+    {
+      ALT: () => {
+        this.#current<NetworkDraft>().name = this.CONSUME(T.StringLiteral, NAME);
+      },
+    },
+  ];
+
+  /** The draft of the rule being parsed (a scratch object while the grammar is recorded). */
+  #current<D extends Draft>(): D {
+    return (this.RECORDING_PHASE ? SCRATCH : this.#open[this.#open.length - 1]) as D;
   }
 }
+
+/** Written to (and ignored) while Chevrotain records the grammar. */
+const SCRATCH = { kind: 'scratch' } as unknown as Draft;
 
 /** One shared parser instance (Chevrotain parsers are reusable via `input`). */
 export const ensembleParser = new EnsembleParser();

@@ -1,0 +1,181 @@
+import type { IToken } from 'chevrotain';
+import type { RenderedSource } from '../liquid-render.js';
+import type { RealPosition } from '../source-map.js';
+import { decodeString, parseDuration, parsePercent, parseSize } from '../values.js';
+import type { FieldNode, ModifierNode, Origin, RunnerNode, StatementNode, ValueNode } from './ast.js';
+import type { BlockDraft, ComposeDraft, FieldDraft, HeaderDraft, ModifierDraft, NetworkDraft, RunnerDraft, StatementDraft, ValueDraft } from './drafts.js';
+
+/** What {@link statementBuilder} needs besides the drafts. */
+export interface SyntaxTreeContext {
+  /** The rendered text the tokens come from, with its map to real positions. */
+  readonly src: RenderedSource;
+  readonly origin: Origin;
+  /** Report a problem found while building the tree (modifier misuse). */
+  readonly report: (pos: RealPosition, message: string) => void;
+}
+
+/** A token the parser really read (not one it inserted while recovering). */
+const real = (t: IToken | undefined): t is IToken => t !== undefined && !Number.isNaN(t.startOffset);
+
+/** A name written bare or quoted. */
+const nameText = (t: IToken): string => (t.image.startsWith('"') ? decodeString(t.image) : t.image);
+
+/**
+ * A function that turns a statement's draft into a statement with real
+ * positions. Partial drafts (syntax errors) become statements marked
+ * `recovered`, or nothing (undefined) when no usable part was read.
+ */
+export function statementBuilder(ctx: SyntaxTreeContext): (st: StatementDraft) => StatementNode | undefined {
+  const { src, origin, report } = ctx;
+  const at = (line: number, column: number): RealPosition => src.map.locate(line, column);
+  const posOf = (t: IToken): RealPosition => at(t.startLine ?? 1, t.startColumn ?? 1);
+
+  const modifiers = (list: readonly ModifierDraft[]): { conditions: ModifierNode[]; on: ModifierNode | null } => {
+    const conditions: ModifierNode[] = [];
+    let on: ModifierNode | null = null;
+    for (const m of list) {
+      const cond = m.condition;
+      const nodeTok = m.node;
+      if (cond && !Number.isNaN(cond.startOffset)) conditions.push({ text: decodeString(cond.image), pos: at(cond.startLine ?? 1, (cond.startColumn ?? 1) + 1) });
+      if (nodeTok && !Number.isNaN(nodeTok.startOffset)) {
+        const mod = { text: decodeString(nodeTok.image), pos: at(nodeTok.startLine ?? 1, (nodeTok.startColumn ?? 1) + 1) };
+        if (on) report(mod.pos, `"on" is given twice for this statement (first: "${on.text}")`);
+        else on = mod;
+      }
+    }
+    if (conditions.length > 1) {
+      const second = conditions[1] as ModifierNode;
+      report(second.pos, 'only one "if" condition is allowed per statement (combine them with "and")');
+    }
+    return { conditions, on };
+  };
+
+  const scalar = (t: IToken): ValueNode => {
+    const pos = posOf(t);
+    switch (t.tokenType.name) {
+      case 'StringLiteral':
+      case 'UnterminatedString':
+        return { kind: 'string', value: decodeString(t.image), pos };
+      case 'Duration':
+        return { kind: 'duration', ms: parseDuration(t.image) ?? 0, raw: t.image, pos };
+      case 'Size':
+        return { kind: 'size', bytes: parseSize(t.image) ?? 0, raw: t.image, pos };
+      case 'Percent':
+        return { kind: 'percent', value: parsePercent(t.image) ?? 0, raw: t.image, pos };
+      case 'NumberLiteral':
+        return { kind: 'number', value: Number(t.image), raw: t.image, pos };
+      case 'BadNumber':
+        return { kind: 'invalid', raw: t.image, pos };
+      case 'True':
+        return { kind: 'boolean', value: true, pos };
+      case 'False':
+        return { kind: 'boolean', value: false, pos };
+      default:
+        return { kind: 'word', value: t.image, pos };
+    }
+  };
+
+  // A value the parser could not read at all is `invalid` (the syntax error is reported already).
+  const value = (v: ValueDraft | undefined): ValueNode => {
+    if (v?.list) {
+      const lt = v.list.open;
+      return { kind: 'list', items: v.list.items.map(value), pos: lt ? posOf(lt) : at(1, 1) };
+    }
+    if (v?.block) return blockValue(v.block);
+    const t = v?.token;
+    if (!t || Number.isNaN(t.startOffset)) return { kind: 'invalid', raw: '', pos: t ? posOf(t) : at(1, 1) };
+    return scalar(t);
+  };
+
+  const fieldList = (list: readonly FieldDraft[]): FieldNode[] => {
+    const out: FieldNode[] = [];
+    for (const f of list) {
+      const k = f.key;
+      if (!real(k)) continue;
+      const key = nameText(k);
+      const v = f.block ? blockValue(f.block) : value(f.value);
+      out.push({ key, keyPos: posOf(k), value: v });
+    }
+    return out;
+  };
+
+  const blockValue = (b: BlockDraft): ValueNode => {
+    const lc = b.open;
+    return { kind: 'block', fields: fieldList(b.fields), pos: lc ? posOf(lc) : at(1, 1) };
+  };
+
+  const header = (h: HeaderDraft | undefined, fallback: RealPosition): { name: string | null; namePos: RealPosition; path: string; pathPos: RealPosition } => {
+    const nameTok = h?.name;
+    const pathTok = h?.path;
+    const first = h?.first;
+    const second = h?.second;
+    if (real(nameTok) && real(pathTok)) return { name: nameText(nameTok), namePos: posOf(nameTok), path: decodeString(pathTok.image), pathPos: posOf(pathTok) };
+    if (real(first) && real(second)) return { name: decodeString(first.image), namePos: posOf(first), path: decodeString(second.image), pathPos: posOf(second) };
+    if (real(first)) return { name: null, namePos: posOf(first), path: decodeString(first.image), pathPos: posOf(first) };
+    return { name: real(nameTok) ? nameTok.image : null, namePos: fallback, path: '', pathPos: fallback };
+  };
+
+  const runner = (r: RunnerDraft): RunnerNode => {
+    const pos = r.keyword ? posOf(r.keyword) : at(1, 1);
+    const h = r.header;
+    const fields = r.body ? fieldList(r.body.fields) : [];
+    return {
+      type: 'runner',
+      ...header(h, pos),
+      ...modifiers(h?.modifiers ?? []),
+      fields,
+      children: r.body ? r.body.children.map(runner) : [],
+      pos,
+      origin,
+      recovered: r.recovered || h?.recovered === true || r.body?.recovered === true,
+    };
+  };
+
+  const compose = (st: ComposeDraft): StatementNode => {
+    const pos = st.keyword ? posOf(st.keyword) : at(1, 1);
+    const kindTok = st.kindName;
+    const nameTok = st.name;
+    const pathTok = st.path;
+    const block = st.block;
+    const lc = block?.open;
+    const rc = block?.close;
+    const blockText = real(lc) && real(rc) ? src.map.embed(src.text.slice(lc.startOffset, rc.startOffset + rc.image.length), lc.startLine ?? 1, lc.startColumn ?? 1) : '{}';
+    return {
+      type: 'compose',
+      kind: kindTok?.image ?? '',
+      kindPos: real(kindTok) ? posOf(kindTok) : pos,
+      name: real(nameTok) ? nameText(nameTok) : '',
+      namePos: real(nameTok) ? posOf(nameTok) : pos,
+      path: real(pathTok) ? decodeString(pathTok.image) : '',
+      pathPos: real(pathTok) ? posOf(pathTok) : pos,
+      ...modifiers(st.modifiers),
+      fields: block ? fieldList(block.fields) : [],
+      blockText,
+      pos,
+      origin,
+      recovered: st.recovered || block?.recovered === true || !real(pathTok),
+    };
+  };
+
+  const network = (st: NetworkDraft): StatementNode => ({
+    type: 'network',
+    name: real(st.name) ? nameText(st.name) : '',
+    fields: st.block ? fieldList(st.block.fields) : [],
+    pos: st.keyword ? posOf(st.keyword) : at(1, 1),
+    origin,
+    recovered: st.recovered || st.block?.recovered === true,
+  });
+
+  return (st: StatementDraft): StatementNode | undefined => {
+    switch (st.kind) {
+      case 'import':
+        return real(st.path) ? { type: 'import', path: decodeString(st.path.image), pos: posOf(st.path), origin } : undefined;
+      case 'runner':
+        return runner(st);
+      case 'compose':
+        return compose(st);
+      case 'network':
+        return network(st);
+    }
+  };
+}
