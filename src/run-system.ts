@@ -12,6 +12,9 @@ import { sampledLimitViolation } from './health/sampled-limits.js';
 import { NetworkPlugin } from './network/network-plugin.js';
 import { createLogger } from './supervisor/create-logger.js';
 import type { HealthServices } from './supervisor/health-services.js';
+import { loadLastGoodPlan, saveLastGoodPlan } from './supervisor/reload/last-good-plan.js';
+import { formatAbsolute, PlanRejectedError } from './supervisor/reload/plan-rejected-error.js';
+import type { Diagnostic } from './ensemble/diagnostic.js';
 import { runtimePaths, type RuntimePaths } from './supervisor/runtime-dir.js';
 import { RuntimeOwner } from './supervisor/runtime-owner.js';
 import { Supervisor } from './supervisor/supervisor.js';
@@ -61,6 +64,39 @@ export function defaultHealthServices(paths: RuntimePaths, logger: Logger): Heal
 }
 
 /**
+ * The plan to start from: the file's, or with `--last-good` and a file that
+ * does not validate, the last plan this ensemble applied (with a warning that
+ * names the errors). Without a stored plan the file's errors are thrown.
+ */
+async function initialPlan(options: RunOptions, env: NodeJS.ProcessEnv, logger: Logger, loadFile: () => Promise<Plan>): Promise<{ plan: Plan; fromLastGood: boolean }> {
+  try {
+    return { plan: await loadFile(), fromLastGood: false };
+  } catch (e) {
+    const diagnostics = (e as { diagnostics?: unknown }).diagnostics;
+    if (!options.lastGood || !Array.isArray(diagnostics)) throw e;
+    const paths = runtimePaths(options.file, env);
+    const errors = (diagnostics as Diagnostic[]).map((d) => formatAbsolute(d).split('\n')[0] ?? d.message);
+    let stored;
+    try {
+      stored = loadLastGoodPlan(paths.stateDir);
+    } catch (missing) {
+      logger.error({ errors }, `--last-good: the ensemble file does not validate and ${(missing as Error).message}`);
+      throw e;
+    }
+    if (options.node !== undefined && stored.plan.node !== options.node) {
+      logger.error({ errors }, `--last-good: the last good plan is for node "${stored.plan.node}", not "${options.node}"`);
+      throw e;
+    }
+    const when = new Date(stored.appliedAt).toISOString();
+    logger.warn(
+      { errors, lastGood: { appliedAt: when, units: stored.plan.units.length } },
+      `WARNING: ${options.file} does not validate (${errors.join('; ')}); running the last good plan applied at ${when} instead (--last-good)`,
+    );
+    return { plan: stored.plan, fromLastGood: true };
+  }
+}
+
+/**
  * `supervisor run`: compile the plan, take the runtime directory (cleaning
  * after a killed predecessor), start the plugins, then the units, and run
  * until SIGTERM/SIGINT or a `shutdown` call. Shutdown stops every unit in
@@ -74,11 +110,12 @@ export async function runSystem(options: RunOptions, hooks: RunHooks = {}): Prom
   const env = options.env ?? process.env;
   const logger = hooks.logger ?? (await createLogger(options.logFormat ?? 'auto'));
   const load = hooks.loadPlan ?? defaultLoadPlan;
-  const plan = await load(options.file, {
+  const loadOptions = {
     params: { ...(options.params ?? {}) },
     ...(options.node !== undefined ? { node: options.node } : {}),
     env,
-  });
+  };
+  const { plan, fromLastGood } = await initialPlan(options, env, logger, () => load(options.file, loadOptions));
   const paths = runtimePaths(plan.file, env);
   const owner = RuntimeOwner.take(paths);
   const { cleanup } = owner;
@@ -94,6 +131,16 @@ export async function runSystem(options: RunOptions, hooks: RunHooks = {}): Prom
     logger,
     health: hooks.health === undefined ? defaultHealthServices(paths, logger) : hooks.health,
     onGroupsChanged: (groups) => owner.recordGroups(groups),
+    loadPlan: (file) => load(file, loadOptions),
+    onPlanApplied: (applied, initial) => {
+      // A run from the last good plan does not store it again (its time stays the original one).
+      if (initial && fromLastGood) return;
+      try {
+        saveLastGoodPlan(paths.stateDir, applied);
+      } catch (e) {
+        logger.warn(`cannot store the last good plan: ${(e as Error).message}`);
+      }
+    },
   });
   const ctx: PluginContext = { control: supervisor, plan, paths, logger, options };
   const plugins = hooks.plugins ?? builtinPlugins(options);
@@ -112,7 +159,11 @@ export async function runSystem(options: RunOptions, hooks: RunHooks = {}): Prom
     }
   };
   const onHangup = (): void => {
-    supervisor.reload().catch((e: Error) => logger.warn({ signal: 'SIGHUP' }, `reload: ${e.message}`));
+    logger.info({ signal: 'SIGHUP' }, 'reloading the ensemble file');
+    supervisor.reload().catch((e: Error) => {
+      // A rejected plan was logged with every error by the reload itself.
+      if (!(e instanceof PlanRejectedError)) logger.warn({ signal: 'SIGHUP' }, `reload failed: ${e.message}`);
+    });
   };
   const handleSignals = hooks.handleSignals ?? true;
   if (handleSignals) {

@@ -26,6 +26,11 @@ export interface RunOptions {
   readonly fs?: boolean;
   /** `--metrics ADDR`: Prometheus metrics endpoint. */
   readonly metrics?: string | null;
+  /**
+   * `--last-good`: when the file does not validate, run the last plan this
+   * ensemble applied (stored in its state directory) and warn (docs/reload.md).
+   */
+  readonly lastGood?: boolean;
   /** `--log-format json|pretty` (default: pretty on a terminal). */
   readonly logFormat?: LogFormat;
   /** The environment to read `env.NAME`, runtime homes and `PATH` from (default `process.env`). */

@@ -4,6 +4,8 @@ import type { ServiceMessage } from './discovery-messages.js';
 import type { SupervisorTarget } from './client-address.js';
 import { ERROR_CODE_HEADER, fromServiceError, isServiceError } from './grpc-status.js';
 import { loadProtos } from './protos.js';
+import type { ReloadResult } from '../supervisor/control.js';
+import { fromReloadMessage, type ReloadMessage } from './reload-messages.js';
 import type { LogLineMessage, StatusMessage, UnitMessage } from './supervisor-messages.js';
 
 /** A running server stream: cancel it, or wait for its end. */
@@ -61,6 +63,15 @@ export class SupervisorClient {
 
   async listServices(query = ''): Promise<ServiceMessage[]> {
     return (await this.unary<{ services: ServiceMessage[] }>(this.discovery, 'List', { query })).services;
+  }
+
+  /**
+   * Reload (or with `dryRun`, diff) the running ensemble from `file` (absolute;
+   * empty: the running file). No deadline: a reload answers once every
+   * started unit has settled.
+   */
+  async reload(file: string, dryRun: boolean): Promise<ReloadResult> {
+    return fromReloadMessage(await this.unary<ReloadMessage>(this.supervisor, 'Reload', { file, dryRun }, null));
   }
 
   async shutdown(): Promise<void> {

@@ -4,6 +4,7 @@ import { AlreadyExistsError, InvalidArgumentError, UnsupportedError } from '../e
 import type { SupervisorControl } from '../supervisor/control.js';
 import type { LogLine } from '../supervisor/unit-state.js';
 import { serverStream, unary } from './grpc-handlers.js';
+import { toReloadMessage } from './reload-messages.js';
 import { toLogLineMessage, toStatusMessage, toUnitMessage } from './supervisor-messages.js';
 import { authenticateUnit } from './token.js';
 
@@ -74,9 +75,13 @@ export function supervisorHandlers({ control, compileUnit, onShutdownRequested }
       }
       return unsubscribe;
     }),
-    Reload: unary(async (req: { file: string }) => {
-      const result = await control.reload(req.file === '' ? undefined : req.file);
-      return { added: [...result.added], removed: [...result.removed], changed: [...result.changed], unchanged: [...result.unchanged] };
+    Reload: unary(async (req: { file: string; dryRun: boolean }) => {
+      const file = req.file === '' ? undefined : req.file;
+      return toReloadMessage(await (req.dryRun ? control.diff(file) : control.reload(file)));
+    }),
+    WatchProperties: serverStream((req: UnitRequest, call) => {
+      const unit = authenticateUnit(call.metadata, req.unit, (t) => control.unitForToken(t), 'WatchProperties');
+      return control.watchProperties(unit, (properties) => call.write({ propertiesJson: JSON.stringify(properties) }));
     }),
     Shutdown: unary(() => {
       // Answer first; stop once the answer is on its way.

@@ -16,11 +16,12 @@ interface RunFlags {
   set: string[];
   logFormat?: string;
   metrics?: string;
+  lastGood?: boolean;
 }
 
 /**
  * `supervisor run [FILE] [--node N] [--listen ADDR] [--peer ADDR]… [--mount DIR]
- * [--no-fs] [--set k=v]… [--log-format json|pretty] [--metrics ADDR]`:
+ * [--no-fs] [--set k=v]… [--log-format json|pretty] [--metrics ADDR] [--last-good]`:
  * run the system until SIGTERM/SIGINT (exit 0). A bad ensemble prints every
  * error and starts nothing (exit 1).
  */
@@ -37,6 +38,7 @@ export function registerRun(program: Command): void {
     .option('--set <key=value>', 'a parameter, seen as params.key (repeatable)', collect, [])
     .option('--log-format <format>', 'json or pretty (default: pretty on a terminal, else json)')
     .option('--metrics <addr>', 'serve Prometheus metrics on this address')
+    .option('--last-good', 'if the file does not validate, run the last plan this ensemble applied (with a warning naming the errors)')
     .action(
       action(async (file: string, flags: RunFlags) => {
         const logFormat = flags.logFormat ?? 'auto';
@@ -54,6 +56,7 @@ export function registerRun(program: Command): void {
             fs: flags.fs,
             metrics: flags.metrics ?? null,
             logFormat: logFormat as LogFormat,
+            lastGood: flags.lastGood === true,
           });
         } catch (e) {
           if (!(e instanceof PlanError)) throw e;

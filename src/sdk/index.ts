@@ -8,6 +8,7 @@ export { connect, Unit, type ConnectOptions, type ClientConstructor } from './un
 export { type ServeOptions, type ServedService, type UnitServer } from './unit-server.js';
 export { type ResourceOptions, type ResourceHandle, type ResourceValue } from './resource-table.js';
 export { type ShutdownHook } from './shutdown-hooks.js';
+export { type PropertiesHandler } from './properties-watch.js';
 export { runHostedUnit, currentHostedUnit, type HostedUnitContext } from './hosted-unit.js';
 export { readUnitEnvironment, UnitEnvironmentError, type UnitEnvironment } from './environment.js';
 export { type ServiceMessage as DiscoveredService } from '../api/discovery-messages.js';

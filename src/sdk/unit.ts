@@ -4,6 +4,7 @@ import { StateError } from '../errors.js';
 import { addDiscoverySource, DISCOVERY_SCHEME } from './discovery-resolver.js';
 import { readUnitEnvironment, type UnitEnvironment } from './environment.js';
 import { sdNotify } from './notify.js';
+import { PropertiesWatch, type PropertiesHandler } from './properties-watch.js';
 import { ResourceTable, type ResourceHandle, type ResourceOptions } from './resource-table.js';
 import { ShutdownHooks, type ShutdownHook } from './shutdown-hooks.js';
 import { SupervisorLink } from './supervisor-link.js';
@@ -49,6 +50,7 @@ export class Unit {
   private readonly source: { options: grpc.ChannelOptions; remove: () => void };
   private readonly clients: grpc.Client[] = [];
   private server: UnitServer | null = null;
+  private readonly liveProperties: PropertiesWatch;
 
   constructor(options: ConnectOptions = {}) {
     this.env = readUnitEnvironment(options.env);
@@ -67,13 +69,33 @@ export class Unit {
       process.stderr.write(`ensemble sdk: unit "${this.name}" lost its supervisor at ${this.supervisorAddress}; exiting\n`);
       void this.hooks.run(1, 'supervisor lost');
     });
+    this.liveProperties = new PropertiesWatch(this.link, this.name, { ...this.env.properties }, (e) => {
+      process.stderr.write(`ensemble sdk: unit "${this.name}" could not apply new properties: ${e.message}; exiting so it restarts with them\n`);
+      void this.hooks.run(1, 'properties handler failed');
+    });
     // Stopping the server and closing channels is the last shutdown step.
     this.hooks.add(() => this.close());
   }
 
-  /** The unit's properties (`ENSEMBLE_PROPERTIES`), typed by the caller. */
+  /**
+   * The unit's properties (`ENSEMBLE_PROPERTIES`), typed by the caller; after
+   * a live update ({@link onProperties}) the new ones.
+   */
   properties<T = Record<string, unknown>>(): T {
-    return this.env.properties as T;
+    return this.liveProperties.properties as T;
+  }
+
+  /**
+   * Live properties: run `handler(next, previous)` whenever a reload changes
+   * this unit's properties, instead of being restarted for it (the process and
+   * its pid stay). Updates are delivered one at a time, in order. A handler
+   * that throws ends the unit (exit 1), so the supervisor restarts it with the
+   * new properties. Register before `ready()`: `ready()` waits until the
+   * supervisor knows this unit takes live properties. Returns the removal of
+   * the handler (with no handler left, a property change restarts the unit).
+   */
+  onProperties<T = Record<string, unknown>>(handler: PropertiesHandler<T>): () => void {
+    return this.liveProperties.add(handler as PropertiesHandler<Record<string, unknown>>);
   }
 
   /**
@@ -152,6 +174,7 @@ export class Unit {
    * Ready call; when that fails and NOTIFY_SOCKET is set, sends `READY=1` there.
    */
   async ready(): Promise<void> {
+    await this.liveProperties.established;
     try {
       await this.link.ready(this.name);
     } catch (e) {
@@ -170,6 +193,7 @@ export class Unit {
   /** Stop the server (unregistering its services), the watchdog and every channel. The process may then exit. */
   async close(): Promise<void> {
     this.watchdog.stop();
+    this.liveProperties.close();
     await this.server?.stop();
     for (const c of this.clients) c.close();
     this.source.remove();

@@ -1,15 +1,23 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Plan, UnitSpec } from '../ensemble/plan.js';
-import { InvalidArgumentError, StateError, UnitNotFoundError, UnsupportedError } from '../errors.js';
+import { resolve } from 'node:path';
+import type { Diagnostic } from '../ensemble/diagnostic.js';
+import type { Plan, PropertyValue, UnitSpec } from '../ensemble/plan.js';
+import { InvalidArgumentError, isEnsembleError, StateError, UnitNotFoundError, UnsupportedError } from '../errors.js';
 import { VERSION } from '../version.js';
-import type { ReloadResult, SupervisorControl } from './control.js';
+import type { ReloadAction, ReloadResult, SupervisorControl } from './control.js';
 import type { ResourceSample } from '../health/types.js';
 import type { HealthServices } from './health-services.js';
 import { findSetpriv } from './find-setpriv.js';
 import type { LaunchOptions } from './launch-command.js';
 import { LogHub } from './log-hub.js';
+import { OperatorState } from './operator-state.js';
 import { Reaper } from './reaper.js';
+import { applyPlan, planActions, reloadResult, type PlanTarget } from './reload/apply-plan.js';
+import { diffPlans, type PlanDiff } from './reload/plan-diff.js';
+import { formatAbsolute, PlanRejectedError } from './reload/plan-rejected-error.js';
+import { PropertyWatchers, type Properties } from './reload/property-watchers.js';
+import { SerialQueue } from './reload/serial-queue.js';
 import type { RuntimePaths } from './runtime-dir.js';
 import { Unit, type UnitHost } from './unit.js';
 import type { LogLine, SupervisorState, SupervisorStatus, UnitStatus } from './unit-state.js';
@@ -33,6 +41,16 @@ export interface SupervisorOptions {
   readonly ringLines?: number;
   /** Called with every live unit process group id whenever that set changes (the runtime directory records it). */
   readonly onGroupsChanged?: (pgids: number[]) => void;
+  /**
+   * Builds a plan from an ensemble file for `reload`/`diff` (with the params,
+   * node and environment the supervisor was started with). Without it,
+   * reload and diff throw ENS_E_UNSUPPORTED.
+   */
+  readonly loadPlan?: (file: string) => Promise<Plan>;
+  /** Called when a plan was applied: at `start()` (initial) and after every reload (the last good plan is stored here). */
+  readonly onPlanApplied?: (plan: Plan, initial: boolean) => void;
+  /** Remember operator stops in the state directory across restarts (default true). */
+  readonly operatorState?: boolean;
 }
 
 /**
@@ -55,9 +73,14 @@ export class Supervisor implements SupervisorControl {
   private sampleTimer: NodeJS.Timeout | null = null;
   private recheckQueued = false;
   private currentPlan: Plan;
+  private readonly operator: OperatorState | null;
+  private readonly reloads = new SerialQueue();
+  private readonly watchers = new PropertyWatchers();
 
   constructor(private readonly options: SupervisorOptions) {
     this.currentPlan = options.plan;
+    this.operator = options.operatorState === false ? null : OperatorState.load(options.paths.stateDir, (m) => options.logger.warn(m));
+    if (this.operator?.problem) options.logger.warn(this.operator.problem);
     let resolveStopped: () => void = () => {};
     this.stoppedSignal = { promise: new Promise((r) => (resolveStopped = r)), resolve: () => resolveStopped() };
     this.logs = new LogHub(options.paths.logDir, options.logger, options.ringLines);
@@ -92,7 +115,16 @@ export class Supervisor implements SupervisorControl {
       this.sampleTimer = setInterval(() => void this.sample(), interval);
       this.sampleTimer.unref();
     }
-    for (const unit of this.units.values()) void unit.start(false);
+    this.operator?.retain(this.units.keys());
+    for (const unit of this.units.values()) {
+      if (this.operator?.isStopped(unit.name)) {
+        this.logs.supervisorLine(unit.name, 'info', 'kept stopped: an operator stopped it before the supervisor restarted (`supervisor start` starts it)');
+        void unit.stop(true);
+      } else {
+        void unit.start(false);
+      }
+    }
+    this.options.onPlanApplied?.(this.currentPlan, true);
   }
 
   /** Pid of the orphan reaper process (for tests and `ps`). */
@@ -124,16 +156,22 @@ export class Supervisor implements SupervisorControl {
 
   async startUnit(name: string): Promise<UnitStatus> {
     this.assertRunning();
-    return this.unit(name).start(true);
+    const unit = this.unit(name);
+    this.operator?.setStopped(name, false);
+    return unit.start(true);
   }
 
   async stopUnit(name: string): Promise<UnitStatus> {
-    return this.unit(name).stop(true);
+    const unit = this.unit(name);
+    // Remembered before the stop is carried out: a crash mid-stop still keeps it down.
+    this.operator?.setStopped(name, true);
+    return unit.stop(true);
   }
 
   async restartUnit(name: string): Promise<UnitStatus> {
     this.assertRunning();
     const unit = this.unit(name);
+    this.operator?.setStopped(name, false);
     await unit.stop(false);
     return unit.start(true);
   }
@@ -154,6 +192,7 @@ export class Supervisor implements SupervisorControl {
     unit.dispose();
     this.units.delete(name);
     this.logs.close(name);
+    this.operator?.setStopped(name, false);
     this.currentPlan = { ...this.currentPlan, units: this.currentPlan.units.filter((u) => u.name !== name) };
   }
 
@@ -193,8 +232,19 @@ export class Supervisor implements SupervisorControl {
     this.resolver = resolver;
   }
 
-  reload(_file?: string): Promise<ReloadResult> {
-    return Promise.reject(new UnsupportedError('reload is not supported yet'));
+  reload(file?: string): Promise<ReloadResult> {
+    return this.reloads.run(() => this.runReload(file, true));
+  }
+
+  diff(file?: string): Promise<ReloadResult> {
+    return this.reloads.run(() => this.runReload(file, false));
+  }
+
+  watchProperties(name: string, listener: (properties: Readonly<Record<string, PropertyValue>>) => void): () => void {
+    const unit = this.unit(name);
+    const off = this.watchers.add(name, unit.currentToken(), listener);
+    listener(unit.spec.properties);
+    return off;
   }
 
   /**
@@ -251,6 +301,109 @@ export class Supervisor implements SupervisorControl {
     this.logs.closeAll();
     this.state = 'stopped';
     this.stoppedSignal.resolve();
+  }
+
+  /** One reload or diff (serialised by the caller). */
+  private async runReload(file: string | undefined, apply: boolean): Promise<ReloadResult> {
+    if (this.state !== 'running') throw new StateError(`the supervisor is ${this.state}; try again once it runs`);
+    const load = this.options.loadPlan;
+    if (!load) throw new UnsupportedError('reload is not available: this supervisor was started from a fixed plan, not an ensemble file');
+    const target = resolve(file ?? this.currentPlan.file);
+    const verb = apply ? 'reload' : 'diff';
+    let next: Plan;
+    try {
+      next = await load(target);
+    } catch (e) {
+      const diagnostics = planDiagnostics(e);
+      if (!diagnostics) throw e;
+      const rejected = new PlanRejectedError(target, diagnostics);
+      this.options.logger.error({ file: target, errors: diagnostics.map((d) => formatAbsolute(d).split('\n')[0]) }, `${verb}: the new plan has ${diagnostics.length} error(s); nothing was changed`);
+      throw rejected;
+    }
+    const diff = diffPlans(this.currentPlan, next);
+    const actions = planActions(diff, this.planTarget());
+    if (!apply) return reloadResult(target, diff, actions, false);
+    if (this.state !== 'running') throw new StateError(`the supervisor is ${this.state}`);
+    const result = reloadResult(target, diff, actions, true);
+    this.options.logger.info(
+      { file: target, added: result.added, removed: result.removed, restarted: result.restarted, updated: result.updated, unchanged: result.unchanged.length, network: result.network?.fields ?? [] },
+      'reload: applying the new plan',
+    );
+    await applyPlan(next, diff, actions, this.planTarget());
+    this.operator?.retain(next.units.map((u) => u.name));
+    if (result.network) {
+      this.options.logger.warn({ fields: result.network.fields }, 'reload: the network block changed; restart the supervisor to apply it');
+    }
+    this.options.onPlanApplied?.(next, false);
+    this.options.logger.info({ file: target }, 'reload: done');
+    return result;
+  }
+
+  private planTarget(): PlanTarget {
+    return {
+      running: () => this.state === 'running',
+      stoppedByOperator: (name) => this.units.get(name)?.status().stoppedByOperator ?? false,
+      takesLiveProperties: (name) => {
+        const unit = this.units.get(name);
+        return !!unit && unit.pid !== null && this.watchers.handles(name, unit.currentToken());
+      },
+      stopUnit: async (name) => {
+        await this.units.get(name)?.stop(false);
+      },
+      commit: (plan, diff, actions) => this.commitPlan(plan, diff, actions),
+      deliverProperties: (name, spec) => this.deliverProperties(name, spec.properties),
+      startUnit: async (name) => {
+        const unit = this.units.get(name);
+        if (unit && this.state === 'running') await unit.start(false);
+      },
+    };
+  }
+
+  /** Switch the unit table to `plan` in one synchronous step (see PlanTarget.commit). */
+  private commitPlan(plan: Plan, diff: PlanDiff, actions: ReadonlyMap<string, ReloadAction>): void {
+    if (this.state !== 'running') throw new StateError(`the supervisor is ${this.state}`);
+    const old = new Map(this.units);
+    const changes = new Map(diff.units.map((u) => [u.name, u]));
+    this.units.clear();
+    for (const spec of plan.units) {
+      const existing = old.get(spec.name);
+      const change = changes.get(spec.name);
+      const action = actions.get(spec.name);
+      if (existing && (change?.change === 'unchanged' || action === 'update')) {
+        if (action === 'update') existing.replaceProperties(spec);
+        this.units.set(spec.name, existing);
+        continue;
+      }
+      if (existing) {
+        const operatorStopped = existing.status().stoppedByOperator;
+        existing.dispose();
+        if (change?.fields.includes('logs')) this.logs.close(spec.name);
+        const unit = this.addUnitObject(spec);
+        if (operatorStopped) void unit.stop(true);
+        continue;
+      }
+      this.addUnitObject(spec);
+    }
+    for (const [name, unit] of old) {
+      if (this.units.has(name)) continue;
+      unit.dispose();
+      this.logs.close(name);
+    }
+    // The network block is joined at start only: keep the running one (a later diff still shows the change).
+    this.currentPlan = { ...plan, network: this.currentPlan.network };
+  }
+
+  private deliverProperties(name: string, properties: Properties): void {
+    const unit = this.units.get(name);
+    if (!unit) return;
+    const delivered = this.watchers.deliver(name, unit.currentToken(), properties, (e) =>
+      this.logs.supervisorLine(name, 'warn', `cannot deliver properties: ${e.message}`),
+    );
+    if (delivered === 0 && unit.pid !== null) {
+      // Its watcher went away in the meantime: restart so the process sees the new properties.
+      this.logs.supervisorLine(name, 'warn', 'the unit stopped watching its properties; restarting it to apply them');
+      void unit.stop(false).then(() => (this.state === 'running' ? unit.start(false) : undefined));
+    }
   }
 
   private addUnitObject(spec: UnitSpec): Unit {
@@ -328,6 +481,13 @@ export class Supervisor implements SupervisorControl {
       }),
     );
   }
+}
+
+/** The diagnostics of a language PlanError (duck-typed: ENS_E_* with a `diagnostics` list), else null. */
+function planDiagnostics(e: unknown): Diagnostic[] | null {
+  if (!isEnsembleError(e)) return null;
+  const list = (e as { diagnostics?: unknown }).diagnostics;
+  return Array.isArray(list) ? (list as Diagnostic[]) : null;
 }
 
 function digest(token: string): Buffer {

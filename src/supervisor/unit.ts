@@ -73,10 +73,13 @@ export class Unit {
   private readonly waiters = new Set<() => void>();
   private disposed = false;
 
+  private currentSpec: UnitSpec;
+
   constructor(
-    readonly spec: UnitSpec,
+    spec: UnitSpec,
     private readonly host: UnitHost,
   ) {
+    this.currentSpec = spec;
     this.policy = new RestartPolicy(spec.restart);
     this.watchdogMs = spec.watchdogMs;
     this.s = {
@@ -97,8 +100,23 @@ export class Unit {
     };
   }
 
+  /** The unit's spec (the running process was started with it, or with older properties). */
+  get spec(): UnitSpec {
+    return this.currentSpec;
+  }
+
   get name(): string {
     return this.spec.name;
+  }
+
+  /**
+   * Live properties (reload): take `spec`, which differs only in `properties`,
+   * without touching the running process (it was told the new properties);
+   * a later launch passes them in `ENSEMBLE_PROPERTIES`.
+   */
+  replaceProperties(spec: UnitSpec): void {
+    this.currentSpec = { ...this.currentSpec, properties: spec.properties };
+    this.host.logs.supervisorLine(this.name, 'info', 'properties updated live (same process)', { event: 'properties', unitPid: this.proc?.pid ?? null });
   }
 
   get state(): UnitState {

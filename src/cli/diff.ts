@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import { reloadVerb } from '../api/reload-verbs.js';
+import { action } from './action.js';
+
+/** `supervisor diff [FILE] [--json] [--all]`: what `reload` would do, without doing it. */
+export function registerDiff(program: Command): void {
+  program
+    .command('diff')
+    .description('show what `supervisor reload` would do, without doing it')
+    .argument('[file]', 'the .ensemble file (default: the one the supervisor runs)')
+    .option('--json', 'print the result as JSON')
+    .option('--all', 'list unchanged units too')
+    .action(
+      action(async (file: string | undefined, _opts: unknown, cmd: Command) =>
+        reloadVerb('diff', file, cmd.optsWithGlobals<{ supervisor?: string; json?: boolean; all?: boolean }>()),
+      ),
+    );
+}
