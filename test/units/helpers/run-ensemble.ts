@@ -93,7 +93,7 @@ export async function runEnsemble(text: string, options: RunEnsembleOptions = {}
     proc,
     client,
     output: () => out,
-    waitAllReady(timeoutMs = 90_000) {
+    waitAllReady(timeoutMs = 45_000) {
       return waitFor(
         'every unit ready',
         async () => {
@@ -107,13 +107,13 @@ export async function runEnsemble(text: string, options: RunEnsembleOptions = {}
         throw new Error(`${e.message}\nunits: ${units.map((u) => `${u.name}=${u.state}${u.error ? ` (${u.error})` : ''}`).join(', ')}\n${out.slice(-4000)}`);
       });
     },
-    waitUnit(unit, what, predicate, timeoutMs = 60_000) {
+    waitUnit(unit, what, predicate, timeoutMs = 40_000) {
       return waitFor(`${unit}: ${what}`, async () => {
         const u = await client.getUnit(unit);
         return predicate(u) ? u : null;
       }, { timeoutMs, intervalMs: 100 });
     },
-    waitOutput(text, timeoutMs = 60_000) {
+    waitOutput(text, timeoutMs = 30_000) {
       return waitFor(`output ${String(text)}`, () => {
         const line = out.split('\n').find((l) => (typeof text === 'string' ? l.includes(text) : text.test(l)));
         return line ?? null;
