@@ -165,8 +165,10 @@ export class FileTree {
     };
   }
 
-  /** Release the backend. */
+  /** Release the backend and every subscription. */
   close(): void {
+    for (const dir of this.unitDirs.values()) dir.close();
+    this.unitDirs.clear();
     this.backend.close();
   }
 

@@ -121,8 +121,10 @@ function statOf(s: FuseStat): Record<string, unknown> {
 /**
  * Mount `handlers` at `dir` (an existing, empty directory that is not a mount
  * point). Options always set: `direct_io` (reads reach us whatever the size,
- * so changing values are never cut short), zero attribute/entry caching
- * (sizes are the real current size), `auto_unmount` (fusermount removes the
+ * so changing values are never cut short), no attribute caching (sizes are
+ * the real current size), no negative caching (new names appear at once),
+ * names cached for 1 s (a name that went away answers ENOENT on its next
+ * getattr/open all the same), `auto_unmount` (fusermount removes the
  * mount when this process dies, even by SIGKILL), and, unless `allowOther`,
  * access for this user only.
  */
@@ -134,7 +136,7 @@ export function mountFuse(dir: string, handlers: FuseHandlers, options: FuseMoun
   class EnsembleFuse extends (Fuse as unknown as new (...a: ConstructorParameters<NativeFuseClass>) => NativeFuse) {
     override _fuseOptions(): string {
       const base = super._fuseOptions();
-      const extra = 'direct_io,attr_timeout=0,entry_timeout=0,negative_timeout=0,fsname=ensemble,subtype=ensemble,default_permissions';
+      const extra = 'direct_io,attr_timeout=0,entry_timeout=1,negative_timeout=0,fsname=ensemble,subtype=ensemble';
       return base ? `${base},${extra}` : `-o${extra}`;
     }
   }

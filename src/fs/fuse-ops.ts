@@ -13,8 +13,6 @@ export interface FuseOpsOptions {
    * dead unit surfaces as EIO. Default 10000.
    */
   readonly watchKeepAliveMs?: number;
-  /** How long a content read for `getattr` is reused by the `open` that follows. Default 200. */
-  readonly contentReuseMs?: number;
   /** Called with each error answered to a caller (for the supervisor's log). */
   readonly onError?: (e: FileViewError, op: string) => void;
 }
@@ -39,7 +37,7 @@ const O_RDWR = 2;
 
 /**
  * Serves a {@link FileTree} through FUSE: attributes with the real current
- * size, per-open content snapshots (a value changing between two reads of one
+ * size (every getattr reads the value), per-open content snapshots (a value changing between two reads of one
  * `cat` is never torn), line-oriented writes (each complete line is applied at
  * once and its error returned by that `write`; a trailing partial line at
  * flush/close) and blocking watch streams.
@@ -47,16 +45,13 @@ const O_RDWR = 2;
 export class FuseOps implements FuseHandlers {
   private readonly handles = new Map<number, FileHandle | WatchHandle>();
   private nextHandle = 1;
-  private readonly recent = new Map<string, { at: number; content: Buffer }>();
   private readonly keepAliveMs: number;
-  private readonly reuseMs: number;
 
   constructor(
     private readonly tree: FileTree,
     private readonly options: FuseOpsOptions = {},
   ) {
     this.keepAliveMs = options.watchKeepAliveMs ?? 10_000;
-    this.reuseMs = options.contentReuseMs ?? 200;
   }
 
   async getattr(path: string): Promise<FuseStat> {
@@ -90,7 +85,7 @@ export class FuseOps implements FuseHandlers {
       }
       if (wantsWrite && node.access === 'read-only') throw new FileViewError('EACCES', `${where}: read-only file`);
       if (wantsRead && node.access === 'write-only') throw new FileViewError('EACCES', `${where}: write-only file`);
-      const content = wantsRead ? this.reusable(where) ?? (await this.freshContent(node, segs)) : null;
+      const content = wantsRead ? await this.freshContent(node, segs) : null;
       return this.add({ kind: 'file', segs, node, content, pending: '' });
     });
   }
@@ -108,7 +103,6 @@ export class FuseOps implements FuseHandlers {
     return this.op('write', path, async () => {
       const h = this.handle(handle);
       if (h.kind !== 'file') throw new FileViewError('EACCES', `${path}: read-only file`);
-      this.recent.delete(formatTreePath(h.segs));
       h.pending += data.toString('utf8');
       const cut = h.pending.lastIndexOf('\n');
       if (cut >= 0) {
@@ -164,7 +158,6 @@ export class FuseOps implements FuseHandlers {
     if (h.pending === '') return;
     const line = h.pending;
     h.pending = '';
-    this.recent.delete(formatTreePath(h.segs));
     await this.tree.writeLine(h.node, h.segs, line);
   }
 
@@ -212,17 +205,8 @@ export class FuseOps implements FuseHandlers {
     };
   }
 
-  private reusable(where: string): Buffer | null {
-    const r = this.recent.get(where);
-    return r && Date.now() - r.at <= this.reuseMs ? r.content : null;
-  }
-
   private async freshContent(node: FileNode, segs: TreePath): Promise<Buffer> {
-    const content = Buffer.from(await this.tree.readNode(node, segs));
-    const where = formatTreePath(segs);
-    this.recent.set(where, { at: Date.now(), content });
-    if (this.recent.size > 1024) this.recent.delete(this.recent.keys().next().value as string);
-    return content;
+    return Buffer.from(await this.tree.readNode(node, segs));
   }
 
   private add(h: FileHandle | WatchHandle): number {

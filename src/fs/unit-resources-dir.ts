@@ -1,4 +1,5 @@
 import { FileViewError } from './errno.js';
+import { LiveValues } from './live-values.js';
 import type { ResourceClient, ResourceInfo, TreeBackend } from './tree-backend.js';
 import { isValidSegment } from './tree-path.js';
 import type { DirNode, FileAccess, FileNode, TreeNode } from './tree-node.js';
@@ -19,11 +20,17 @@ interface CachedList {
  */
 export class UnitResourcesDir {
   private cache: CachedList | null = null;
+  private readonly live = new LiveValues();
 
   constructor(
     private readonly backend: TreeBackend,
     private readonly unit: string,
   ) {}
+
+  /** Close the watch subscriptions that keep values current. */
+  close(): void {
+    this.live.close();
+  }
 
   /** The directory node of the unit itself. */
   root(): DirNode {
@@ -78,8 +85,23 @@ export class UnitResourcesDir {
     const node: FileNode = {
       kind: 'file',
       access,
-      read: async () => `${await (await need()).read(r.path)}\n`,
-      ...(r.writable ? { write: async (line: string) => (await need()).write(r.path, line) } : {}),
+      read: async () => {
+        const client = await need();
+        const pushed = r.watchable ? this.live.get(r.path, client) : null;
+        return `${pushed ?? (await client.read(r.path))}\n`;
+      },
+      ...(r.writable
+        ? {
+            write: async (line: string) => {
+              this.live.invalidate(r.path);
+              try {
+                await (await need()).write(r.path, line);
+              } finally {
+                this.live.invalidate(r.path);
+              }
+            },
+          }
+        : {}),
       ...(r.readable && r.watchable
         ? {
             watch: (onContent: (c: string) => void, onError: (e: unknown) => void) => {
