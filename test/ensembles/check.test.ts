@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../units/helpers/run-ensemble.js';
+
+const run = promisify(execFile);
+const TSX = import.meta.resolve('tsx');
+
+function ensembleFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return ensembleFiles(path);
+    return name.endsWith('.ensemble') ? [path] : [];
+  });
+}
+
+const files = ensembleFiles(join(ROOT, 'ensembles'));
+
+describe('every file in ensembles/', () => {
+  it('includes the default system and the Tinkwell-style examples', () => {
+    const names = files.map((f) => relative(ROOT, f)).sort();
+    expect(names).toEqual(expect.arrayContaining(['ensembles/system.ensemble', 'ensembles/examples/tinkwell-plant.ensemble']));
+  });
+
+  it.each(files.map((f) => [relative(ROOT, f), f]))('%s passes supervisor check', async (_name, file) => {
+    const { stdout } = await run(process.execPath, ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), 'check', file], { cwd: ROOT, timeout: 60_000 });
+    expect(stdout).toMatch(/^ok: /);
+  });
+
+  it('the example renders with its optional shell when asked (Liquid {% if %} and --set)', async () => {
+    const file = join(ROOT, 'ensembles', 'examples', 'tinkwell-plant.ensemble');
+    const render = (...set: string[]) =>
+      run(process.execPath, ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), 'render', file, '--json', ...set.flatMap((s) => ['--set', s])], { cwd: ROOT, timeout: 60_000 }).then(
+        (r) => JSON.parse(r.stdout) as { units: { name: string; services: { name: string }[] }[] },
+      );
+    const plain = await render();
+    expect(plain.units.map((u) => u.name)).not.toContain('shell');
+    expect(plain.units.find((u) => u.name === 'apps')?.services.map((s) => s.name)).toEqual(['fast', 'slow']);
+    const withShell = await render('with_shell=true');
+    expect(withShell.units.map((u) => u.name)).toContain('shell');
+  });
+});
