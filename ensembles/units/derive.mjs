@@ -2,7 +2,7 @@
 // discovery, reads two of its sensors, writes the derived memory use to the
 // store and publishes an event when it is above the alert setpoint, which is
 // a writable resource: `echo 75 > <mount>/units/derive/alert_percent`.
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, URL } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { connect, TOKEN_HEADER } from 'ensemble/sdk';

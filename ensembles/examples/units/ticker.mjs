@@ -4,7 +4,7 @@
 // as a resource that can be reset with `echo 0 > …/units/apps/<name>/count`.
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, URL } from 'node:url';
 import { connect } from 'ensemble/sdk';
 
 const protoDir = fileURLToPath(new URL('../../../proto/', import.meta.url));
