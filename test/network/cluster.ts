@@ -34,8 +34,8 @@ export interface NodeOptions {
   readonly ensemble: string;
   /** Default: a fresh temp home (given when a node is restarted with its state). */
   readonly home?: TempHome;
-  /** Default `127.0.0.1:0`. */
-  readonly listen?: string;
+  /** Default `127.0.0.1:0`; null: no --listen (the network block's `listen`). */
+  readonly listen?: string | null;
   readonly peers?: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
   readonly args?: readonly string[];
@@ -48,7 +48,7 @@ export async function startNode(options: NodeOptions): Promise<NodeProcess> {
   const home = options.home ?? makeTempHome();
   home.write('system.ensemble', options.ensemble);
   const cli = [process.execPath, '--import', TSX_LOADER, join(REPO_ROOT, 'src/cli/main.ts'), 'run', home.file, '--node', options.name, '--no-fs', '--log-format', 'json'];
-  cli.push('--listen', options.listen ?? '127.0.0.1:0');
+  if (options.listen !== null) cli.push('--listen', options.listen ?? '127.0.0.1:0');
   for (const p of options.peers ?? []) cli.push('--peer', p);
   cli.push(...(options.args ?? []));
   const argv = [...(options.prefix ?? []), ...cli];
@@ -143,4 +143,11 @@ export function waitUnitsReady(node: NodeProcess, timeoutMs = 90_000): Promise<t
     },
     { timeoutMs, intervalMs: 200 },
   );
+}
+
+/** Every kept log line of `unit` on `node`. */
+export async function logLines(node: NodeProcess, unit: string): Promise<string[]> {
+  const lines: string[] = [];
+  await node.supervisor.logs({ unit, follow: false }, (l) => lines.push(l.line)).done;
+  return lines;
 }
