@@ -102,5 +102,5 @@ const timer = setInterval(() => {
   }
 }, intervalMs);
 unit.onShutdown(() => clearInterval(timer));
-if (readyAsked > 0 || process.env.NOTIFY_SOCKET) await unit.ready();
+if (readyAsked > 0 || process.env.NOTIFY_SOCKET) await unit.ready().catch((e: unknown) => unitLog.warn(`cannot report ready: ${errorMessage(e)}`));
 unitLog.info(`wasm host running ${loaded.length} module(s), tick every ${intervalMs} ms`);
