@@ -21,15 +21,24 @@ export interface ReloadSystem {
 }
 
 /** Start `supervisor run system.ensemble` (JSON log, no file view) in a fresh home with `files` written. */
-export async function startReloadSystem(files: Record<string, string>, args: string[] = []): Promise<ReloadSystem> {
+export async function startReloadSystem(files: Record<string, string>, args: string[] = [], options: AttachOptions = {}): Promise<ReloadSystem> {
   const home = makeTempHome();
   for (const [name, text] of Object.entries(files)) home.write(name, text);
-  return attach(home, args);
+  return attach(home, args, options);
+}
+
+/** Options of {@link attach}. */
+export interface AttachOptions {
+  /** Wait for the API socket and the "supervisor running" line (default true). */
+  readonly waitSocket?: boolean;
+  /** Mount the file view here (default: `--no-fs`). */
+  readonly mount?: string;
 }
 
 /** Start (again) a supervisor on an existing home. */
-export async function attach(home: TempHome, args: string[] = [], { waitSocket = true } = {}): Promise<ReloadSystem> {
-  const child = spawnCli(home, ['run', 'system.ensemble', '--no-fs', '--log-format', 'json', ...args], { cwd: home.dir, env: { ENSEMBLE_SUPERVISOR: '' } });
+export async function attach(home: TempHome, args: string[] = [], { waitSocket = true, mount }: AttachOptions = {}): Promise<ReloadSystem> {
+  const fs = mount === undefined ? ['--no-fs'] : ['--mount', mount];
+  const child = spawnCli(home, ['run', 'system.ensemble', ...fs, '--log-format', 'json', ...args], { cwd: home.dir, env: { ENSEMBLE_SUPERVISOR: '' } });
   const client = new SupervisorClient({ address: home.paths.apiAddress, how: 'test' });
   const system: ReloadSystem = {
     home,

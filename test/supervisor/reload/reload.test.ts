@@ -1,8 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { fuseAvailability } from '../../../src/fs/fuse-adapter.js';
+import { unmountStale } from '../../../src/supervisor/runtime-owner.js';
 import { fixture } from '../../helpers/make-unit-spec.js';
+import { spawnCli } from '../../helpers/supervisor-child.js';
 import { isAlive } from '../../helpers/processes.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { gone, startReloadSystem, type ReloadSystem } from './reload-harness.js';
@@ -245,5 +249,46 @@ runner keep "sleep" { arguments: "1000" }
     expect(await s.pids()).toEqual(before);
     expect((await s.client.reload('', true)).network).toEqual({ fields: ['added'], restartRequired: true });
     expect(JSON.stringify(s.child.records)).not.toContain('secret-token-value');
+  });
+});
+
+describe('supervisor/control ← reload', { timeout: 240_000 }, () => {
+  const system = `runner a "sleep" { arguments: "1000" }\nrunner b "sleep" { arguments: "1001" }\n`;
+  const edited = `runner a "sleep" { arguments: "1000" }\nrunner b "sleep" { arguments: "1002" }\n`;
+
+  async function expectReloaded(s: ReloadSystem, before: Map<string, number>): Promise<void> {
+    await s.child.waitRecord('the reload to finish', (r) => r.msg === 'reload: done');
+    const after = await s.pids();
+    expect(after.get('a')).toBe(before.get('a'));
+    expect(after.get('b')).not.toBe(before.get('b'));
+  }
+
+  it('through `supervisor fs write` (the file view without FUSE)', async () => {
+    const s = await start({ 'system.ensemble': system });
+    const before = await s.pids();
+    s.home.write('system.ensemble', edited);
+    const cli = spawnCli(s.home, ['fs', 'write', 'supervisor/control', 'reload'], { cwd: s.home.dir, env: { ENSEMBLE_SUPERVISOR: '' } });
+    expect((await cli.exited).code).toBe(0);
+    await expectReloaded(s, before);
+  });
+
+  it.runIf(fuseAvailability().ok)('through the mounted file view: echo reload > supervisor/control', async () => {
+    const mount = join(tmpdir(), `ens-mnt-${process.pid}-${Date.now()}`);
+    mkdirSync(mount);
+    const s = await startReloadSystem({ 'system.ensemble': system }, [], { mount });
+    systems.push(s);
+    onTestFinished(() => {
+      s.cleanup();
+      unmountStale(mount);
+      rmSync(mount, { recursive: true, force: true });
+    });
+    await s.settled();
+    const before = await s.pids();
+    await waitFor('the mount', () => existsSync(join(mount, 'supervisor', 'control')));
+    s.home.write('system.ensemble', edited);
+    writeFileSync(join(mount, 'supervisor', 'control'), 'reload\n');
+    await expectReloaded(s, before);
+    s.child.process.kill('SIGTERM');
+    expect((await s.child.exited).code).toBe(0);
   });
 });
