@@ -131,4 +131,34 @@ describe.runIf(canNetns)('supervisors in separate network namespaces', { timeout
     // a's own loopy is there on a, bound to 127.0.0.1.
     expect((await nodes[0]!.supervisor.find('loopy')).address.startsWith('127.0.0.1:')).toBe(true);
   });
+
+  it('a partition makes each side drop the other, and heals by itself without restarting anything', async () => {
+    const [a, b] = nodes as [NodeProcess, NodeProcess];
+    const pids = async () => ({
+      echo: (await a.supervisor.getUnit('echo')).pid,
+      caller: (await b.supervisor.getUnit('caller')).pid,
+      loopyA: (await a.supervisor.getUnit('loopy')).pid,
+      loopyB: (await b.supervisor.getUnit('loopy')).pid,
+    });
+    const before = await pids();
+    const state = async (n: NodeProcess, other: string) => (await n.network.nodes()).nodes.find((x) => x.name === other)?.state;
+    // Cut b's cable: packets are dropped, nothing is refused.
+    ip('-n', hub, 'link', 'set', `eb${tag}1`, 'down');
+    try {
+      await waitFor('both sides to see the other unreachable', async () => (await state(a, 'b')) === 'unreachable' && (await state(b, 'a')) === 'unreachable', { timeoutMs: 60_000, intervalMs: 200 });
+      await expect(b.supervisor.find('echo')).rejects.toMatchObject({ code: 'ENS_E_SERVICE_NOT_FOUND' });
+    } finally {
+      ip('-n', hub, 'link', 'set', `eb${tag}1`, 'up');
+    }
+    await waitFor('the partition to heal', async () => (await state(a, 'b')) === 'alive' && (await state(b, 'a')) === 'alive', { timeoutMs: 90_000, intervalMs: 200 });
+    const echo = await waitFor('echo to be back in b\'s discovery', async () => {
+      try {
+        return await b.supervisor.find('echo');
+      } catch {
+        return null;
+      }
+    }, { timeoutMs: 60_000, intervalMs: 200 });
+    expect(echo.node).toBe('a');
+    expect(await pids()).toEqual(before);
+  });
 });
