@@ -216,7 +216,7 @@ export async function runBench(options: BenchOptions, repoRoot: string, say: (li
   }
 
   say('workload 7: later-stage figure scripts');
-  const laterStage = await runLaterStage(repoRoot, { quick: options.quick, skip: !options.later, timeoutMs: 10 * 60_000 });
+  const laterStage = await runLaterStage(repoRoot, { skip: !options.later, timeoutMs: 10 * 60_000 });
   for (const l of laterStage) say(`  ${l.script}: ${l.status}`);
 
   const columns = peers.map((p) => p.name);

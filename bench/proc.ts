@@ -98,10 +98,10 @@ export function cwdPath(pid: number): string | undefined {
   }
 }
 
-/** The command line of a process joined with spaces, or '' when gone. */
+/** The command line of a process on one line (arguments and any whitespace in them joined by single spaces), or '' when gone. */
 export function cmdline(pid: number): string {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/[\0\s]+/g, ' ').trim();
   } catch {
     return '';
   }

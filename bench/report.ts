@@ -8,6 +8,11 @@ function digits(metric: Metric): number {
   return 1;
 }
 
+/** One Markdown-safe line. */
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim();
+}
+
 function cell(s: Summary | undefined, metric: Metric): string {
   if (!s) return '—';
   const d = digits(metric);
@@ -63,7 +68,7 @@ export function renderMarkdown(result: BenchResult): string {
   for (const t of result.targets) lines.push(`| ${t.target} | **${t.verdict}** | ${t.figure} |`);
   if (result.errors.length > 0) {
     lines.push('');
-    lines.push('Failed measurements (missing from the tables above):');
+    lines.push('Errors (a failed measurement is missing from the tables above; a failed shutdown lists what it left behind):');
     lines.push('');
     const seen = new Set<string>();
     for (const e of result.errors) {
@@ -71,12 +76,12 @@ export function renderMarkdown(result: BenchResult): string {
       if (seen.has(key)) continue;
       seen.add(key);
       const reps = result.errors.filter((x) => `${x.workload}|${x.peer}|${x.message}` === key).length;
-      lines.push(`- ${e.peer}, ${e.workload}${reps > 1 ? ` (×${reps})` : ''}: ${e.message.replace(/\|/g, '\\|')}`);
+      lines.push(`- ${e.peer}, ${e.workload}${reps > 1 ? ` (×${reps})` : ''}: ${oneLine(e.message)}`);
     }
   }
   if (result.leftovers.length > 0) {
     lines.push('');
-    lines.push(`**Processes left behind (killed by pid): ${result.leftovers.map((p) => `${p.pid} ${p.comm} (${p.cmdline.slice(0, 60)}, state ${p.state})`).join(', ')}**`);
+    lines.push(`**Processes left behind (killed by pid): ${result.leftovers.map((p) => `${p.pid} ${p.comm} (${oneLine(p.cmdline).slice(0, 60)}, state ${p.state})`).join(', ')}**`);
   }
   lines.push('');
   lines.push('Workload 7 (figure scripts of the other issues):');
@@ -89,8 +94,17 @@ export function renderMarkdown(result: BenchResult): string {
       lines.push(l.output);
       lines.push('```');
     } else {
-      lines.push(`- ${l.title} (bench/${l.script}): ${l.status} — ${l.output}`);
+      lines.push(`- ${l.title} (bench/${l.script}): ${l.status} — ${oneLine(l.output)}`);
     }
   }
   return lines.join('\n') + '\n';
+}
+
+/** Replace every occurrence of each path (longest first) with its stand-in. */
+export function redact(text: string, paths: ReadonlyArray<readonly [string, string]>): string {
+  let out = text;
+  for (const [path, standIn] of [...paths].filter(([p]) => p.length > 1).sort((a, b) => b[0].length - a[0].length)) {
+    out = out.split(path).join(standIn);
+  }
+  return out;
 }

@@ -5,12 +5,13 @@
  * peer's shutdown, 2 on a bad option.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeResults } from './docs-writer.js';
 import { runBench, type BenchResult } from './harness.js';
 import { parseOptions, USAGE } from './options.js';
-import { renderMarkdown } from './report.js';
+import { redact, renderMarkdown } from './report.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -32,7 +33,12 @@ const say = (line: string): void => {
 const result: BenchResult = options.from
   ? (JSON.parse(readFileSync(options.from, 'utf8')) as BenchResult)
   : await runBench(options, repoRoot, say);
-const markdown = renderMarkdown(result);
+// No path of this machine goes into the docs: the checkout, the run's directory and the home directory are replaced.
+const markdown = redact(renderMarkdown(result), [
+  [result.root, '<run dir>'],
+  [repoRoot, '.'],
+  [homedir(), '~'],
+]);
 process.stdout.write(`\n${markdown}`);
 for (const t of result.targets) say(`${t.verdict.padEnd(4)} ${t.target}: ${t.figure}`);
 if (options.json && !options.from) writeFileSync(options.json, JSON.stringify(result, null, 2));

@@ -20,10 +20,10 @@ export interface LaterStageResult {
 }
 
 /**
- * Run each figure script that exists with tsx (`--quick` passed through when
- * asked), one after another, each with a time limit.
+ * Run each figure script that exists with tsx and its own defaults, one after
+ * another, each with a time limit.
  */
-export async function runLaterStage(repoRoot: string, options: { quick: boolean; skip: boolean; timeoutMs: number }): Promise<LaterStageResult[]> {
+export async function runLaterStage(repoRoot: string, options: { skip: boolean; timeoutMs: number }): Promise<LaterStageResult[]> {
   const out: LaterStageResult[] = [];
   for (const { script, title } of LATER_STAGE_SCRIPTS) {
     const path = join(repoRoot, 'bench', script);
@@ -32,17 +32,17 @@ export async function runLaterStage(repoRoot: string, options: { quick: boolean;
     } else if (options.skip) {
       out.push({ script, title, status: 'skipped', output: 'skipped (--quick or --no-later)' });
     } else {
-      out.push({ script, title, ...(await runScript(repoRoot, path, options.quick ? ['--quick'] : [], options.timeoutMs)) });
+      out.push({ script, title, ...(await runScript(repoRoot, path, options.timeoutMs)) });
     }
   }
   return out;
 }
 
-function runScript(repoRoot: string, path: string, args: string[], timeoutMs: number): Promise<Pick<LaterStageResult, 'status' | 'output'>> {
+function runScript(repoRoot: string, path: string, timeoutMs: number): Promise<Pick<LaterStageResult, 'status' | 'output'>> {
   return new Promise((resolve) => {
     const tsx = join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs');
     // Own process group, so a timeout ends the script and whatever it started.
-    const child = spawn(process.execPath, [tsx, path, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [tsx, path], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -57,7 +57,11 @@ function runScript(repoRoot: string, path: string, args: string[], timeoutMs: nu
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve({ status: 'ok', output: stdout.trim() });
-      else resolve({ status: 'failed', output: `exit ${signal ?? code}: ${(stderr.trim().split('\n').pop() ?? '').slice(0, 300)}` });
+      else {
+        const last = (stderr + '\n' + stdout).split('\n').map((l) => l.trim()).filter(Boolean);
+        const why = stderr.split('\n').map((l) => l.trim()).find((l) => /error/i.test(l)) ?? last[last.length - 1] ?? '';
+        resolve({ status: 'failed', output: `exit ${signal ?? code}: ${why.slice(0, 300)}` });
+      }
     });
     child.on('error', (err) => resolve({ status: 'failed', output: err.message }));
   });
