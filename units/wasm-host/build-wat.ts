@@ -4,10 +4,11 @@
  * with the `wabt` package. Skips modules newer than their source; writes
  * atomically (temp file + rename) so parallel builds never see a torn module.
  *
- *   tsx units/wasm-host/build-wat.ts [DIR…]
+ *   tsx units/wasm-host/build-wat.ts [DIR…]      (sources)
+ *   node dist/units/wasm-host/build-wat.js [DIR…] (after tsc)
  */
 import { readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Every `.wat` file under `dir` (recursively). */
@@ -57,7 +58,9 @@ export async function buildWat(dirs: readonly string[]): Promise<string[]> {
   return written;
 }
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const top = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The repository root, from `units/wasm-host/` or from `dist/units/wasm-host/`. */
+const root = basename(top) === 'dist' ? dirname(top) : top;
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const dirs = args.length > 0 ? args.map((d) => resolve(d)) : [join(root, 'ensembles'), join(root, 'test', 'fixtures', 'wasm')];
