@@ -44,8 +44,9 @@ export function startForeground(
     status = err.message;
   });
   child.on('exit', (code, sig) => {
-    const lines = safeRead(logFile).trim().split('\n');
-    const last = lines[lines.length - 1] ?? '';
+    // The most telling line: an error line if there is one (Node's crash trailer names only its version).
+    const lines = safeRead(logFile).split('\n').map((l) => l.trim()).filter((l) => l && !/^Node\.js v/.test(l));
+    const last = [...lines].reverse().find((l) => /error/i.test(l)) ?? lines[lines.length - 1] ?? '';
     status = `${name} exited (${sig ?? `code ${code}`})${last ? `: ${last.slice(0, 300)}` : ''}`;
   });
   const exited = (): boolean => status !== undefined;
