@@ -1,11 +1,9 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Drop } from 'liquidjs';
 import { didYouMean } from './did-you-mean.js';
 import { toPropertyBlock } from './field-reader.js';
 import { renderSource } from './liquid-render.js';
 import type { LoadContext } from './load-sources.js';
-import type { PropertyValue } from './plan.js';
 import { Reporter } from './reporter.js';
 import type { ComposeNode, RunnerNode } from './syntax/ast.js';
 import { parseSource } from './syntax/parse-source.js';
@@ -13,27 +11,6 @@ import { unitNameProblem } from './unit-name.js';
 
 /** Built-in compose kinds: a gRPC service (readiness notify) and a background agent (readiness started). */
 export const BUILTIN_COMPOSE_KINDS = ['service', 'agent'] as const;
-
-/**
- * `{{ properties }}` in a compose template: prints the compose statement's
- * `{ … }` block as written (with position markers, so errors in it point at
- * the compose statement); `{{ properties.key }}` reads one value.
- */
-class PropertiesDrop extends Drop {
-  readonly #text: string;
-  readonly #values: Record<string, PropertyValue>;
-  constructor(text: string, values: Record<string, PropertyValue>) {
-    super();
-    this.#text = text;
-    this.#values = values;
-  }
-  override valueOf(): string {
-    return this.#text;
-  }
-  override liquidMethodMissing(key: string): PropertyValue | undefined {
-    return this.#values[key];
-  }
-}
 
 async function exists(file: string): Promise<boolean> {
   try {
@@ -102,6 +79,8 @@ export async function expandCompose(st: ComposeNode, rootFile: string, ctx: Load
   const text = await readFile(template, 'utf8');
   ctx.registry.add(template, text);
   const values = toPropertyBlock(st.fields, 'properties', new Reporter(ctx.registry));
+  // Loaded here: Liquid is only needed when a template is rendered.
+  const { PropertiesDrop } = await import('./properties-drop.js');
   const rendered = await renderSource({
     file: template,
     text,

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { Liquid } from 'liquidjs';
 import type { Diagnostic } from './diagnostic.js';
 import { MARK_CLOSE, MARK_OPEN, markSource, SourceMap } from './source-map.js';
 import type { SourceRegistry } from './source-registry.js';
@@ -45,6 +44,8 @@ export async function renderSource(req: RenderRequest): Promise<RenderedSource |
     return { text: req.text, map: SourceMap.identity(req.registry, fileId) };
   }
   const marked = markSource(req.text, fileId);
+  // Loaded on first use: files without templates never pay for the engine.
+  const { Liquid } = await import('liquidjs');
   const liquid = new Liquid({
     strictVariables: true,
     strictFilters: true,

@@ -1,3 +1,6 @@
+const QUOTING = /['"\\]/;
+const WHITESPACE = /\s+/;
+
 /**
  * Split an argument string the way a POSIX shell splits words, without a
  * shell: whitespace separates words, single quotes keep text literally,
@@ -6,6 +9,8 @@
  * Returns null (and the offset) when a quote is not closed.
  */
 export function shellSplit(text: string): { args: string[] } | { error: string; offset: number } {
+  // Without quotes or backslashes the words are the runs between whitespace.
+  if (!QUOTING.test(text)) return { args: text.split(WHITESPACE).filter((w) => w !== '') };
   const args: string[] = [];
   let cur = '';
   let inWord = false;

@@ -14,6 +14,8 @@ export interface SyntaxTreeContext {
   readonly report: (pos: RealPosition, message: string) => void;
 }
 
+const NONE: readonly ModifierDraft[] = [];
+
 /** A token the parser really read (not one it inserted while recovering). */
 const real = (t: IToken | undefined): t is IToken => t !== undefined && !Number.isNaN(t.startOffset);
 
@@ -119,10 +121,16 @@ export function statementBuilder(ctx: SyntaxTreeContext): (st: StatementDraft) =
     const pos = r.keyword ? posOf(r.keyword) : at(1, 1);
     const h = r.header;
     const fields = r.body ? fieldList(r.body.fields) : [];
+    const { name, namePos, path, pathPos } = header(h, pos);
+    const { conditions, on } = modifiers(h?.modifiers ?? NONE);
     return {
       type: 'runner',
-      ...header(h, pos),
-      ...modifiers(h?.modifiers ?? []),
+      name,
+      namePos,
+      path,
+      pathPos,
+      conditions,
+      on,
       fields,
       children: r.body ? r.body.children.map(runner) : [],
       pos,
@@ -140,15 +148,20 @@ export function statementBuilder(ctx: SyntaxTreeContext): (st: StatementDraft) =
     const lc = block?.open;
     const rc = block?.close;
     const blockText = real(lc) && real(rc) ? src.map.embed(src.text.slice(lc.startOffset, rc.startOffset + rc.image.length), lc.startLine ?? 1, lc.startColumn ?? 1) : '{}';
+    const kindPos = real(kindTok) ? posOf(kindTok) : pos;
+    const namePos = real(nameTok) ? posOf(nameTok) : pos;
+    const pathPos = real(pathTok) ? posOf(pathTok) : pos;
+    const { conditions, on } = modifiers(st.modifiers);
     return {
       type: 'compose',
       kind: kindTok?.image ?? '',
-      kindPos: real(kindTok) ? posOf(kindTok) : pos,
+      kindPos,
       name: real(nameTok) ? nameText(nameTok) : '',
-      namePos: real(nameTok) ? posOf(nameTok) : pos,
+      namePos,
       path: real(pathTok) ? decodeString(pathTok.image) : '',
-      pathPos: real(pathTok) ? posOf(pathTok) : pos,
-      ...modifiers(st.modifiers),
+      pathPos,
+      conditions,
+      on,
       fields: block ? fieldList(block.fields) : [],
       blockText,
       pos,
