@@ -47,7 +47,12 @@ export class Reaper {
   /** Start the reaper process (idempotent). */
   start(): void {
     if (this.child || this.closing) return;
-    const child = spawn('bash', ['-c', REAPER_SCRIPT], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+    // No start-up files: BASH_ENV (or ENV) could make a non-interactive bash run arbitrary
+    // commands that would outlive the supervisor.
+    const env = { ...process.env };
+    delete env.BASH_ENV;
+    delete env.ENV;
+    const child = spawn('bash', ['--norc', '--noprofile', '-c', REAPER_SCRIPT], { detached: true, env, stdio: ['pipe', 'ignore', 'ignore'] });
     child.on('error', (e) => this.onProblem(`the orphan reaper cannot run: ${e.message}`));
     child.stdin?.on('error', () => {});
     child.once('exit', () => {
