@@ -116,7 +116,8 @@ describe('Supervisor', () => {
     expect(unknown.err?.code).toBe(grpc.status.NOT_FOUND);
     expect(unknown.err?.details).toBe('unknown unit "ghost"');
     expect((await rawCall(supervisor, 'StopUnit', { unit: '' })).err?.code).toBe(grpc.status.INVALID_ARGUMENT);
-    expect((await rawCall(supervisor, 'Reload', {})).err?.code).toBe(grpc.status.UNIMPLEMENTED);
+    // The file did not change: a dry-run Reload reports every unit unchanged.
+    expect((await rawCall<{ applied: boolean; changed: string[]; unchanged: string[] }>(supervisor, 'Reload', { dryRun: true })).res).toMatchObject({ applied: false, changed: [], unchanged: expect.arrayContaining(['echo']) as unknown });
     const status = (await rawCall<{ state: string; units: number }>(supervisor, 'Status', {})).res!;
     expect(status).toMatchObject({ state: 'running', units: 3 });
   });

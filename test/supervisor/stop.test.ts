@@ -116,6 +116,6 @@ describe('stopping units', () => {
     expect(t.supervisor.getUnit('bad').state).toBe('failed');
     expect(t.supervisor.status().state).toBe('stopped');
     await expect(t.supervisor.startUnit('s')).rejects.toMatchObject({ code: 'ENS_E_STATE' });
-    await expect(t.supervisor.reload()).rejects.toMatchObject({ code: 'ENS_E_UNSUPPORTED' });
+    await expect(t.supervisor.reload()).rejects.toMatchObject({ code: 'ENS_E_STATE' });
   });
 });
