@@ -73,6 +73,7 @@ export async function assemblePlan(statements: StatementNode[], ctx: LoadContext
 
   // 2. Names (derived for unnamed Tinkwell runners), conditions, compilation.
   const derivedTaken = new Set(runners.map((n) => n.name).filter((n): n is string => n !== null));
+  const nextSuffix = new Map<string, number>();
   const surviving: CompiledUnit[] = [];
   const disabled = new Set<string>();
   // Names of statements with syntax errors: not compiled, but not "unknown" either.
@@ -87,7 +88,10 @@ export async function assemblePlan(statements: StatementNode[], ctx: LoadContext
     if (name === null) {
       const base = deriveName(node.path);
       name = base;
-      for (let i = 2; derivedTaken.has(name); i++) name = `${base}-${i}`;
+      // Resume where the last search for this base stopped: names before it are all taken.
+      let i = nextSuffix.get(base) ?? 2;
+      for (; derivedTaken.has(name); i++) name = `${base}-${i}`;
+      nextSuffix.set(base, i);
       derivedTaken.add(name);
     } else {
       const problem = unitNameProblem(name);
@@ -126,7 +130,19 @@ export async function assemblePlan(statements: StatementNode[], ctx: LoadContext
   const elsewhere = kept.filter((u) => !isHere(u)).map((u) => ({ name: u.spec.name, node: u.spec.node as string }));
   const hereNames = new Set(here.map((u) => u.spec.name));
 
-  // 5. Dependency targets.
+  // 5. Dependency targets. Lookups and suggestions are shared: a missing unit
+  // that many units depend on costs one "did you mean" search, not one each.
+  const awayByName = new Map<string, { name: string; node: string }>();
+  for (const e of elsewhere) if (!awayByName.has(e.name)) awayByName.set(e.name, e);
+  const suggestions = new Map<string, string>();
+  const suggest = (name: string): string => {
+    let hint = suggestions.get(name);
+    if (hint === undefined) {
+      hint = didYouMean(name, [...hereNames, ...(opts.external ?? [])]);
+      suggestions.set(name, hint);
+    }
+    return hint;
+  };
   for (const u of here) {
     for (const d of u.dependsOn) {
       if (hereNames.has(d.name) || opts.external?.has(d.name) || broken.has(d.name)) continue;
@@ -134,13 +150,10 @@ export async function assemblePlan(statements: StatementNode[], ctx: LoadContext
         r.invalid(d.pos, `depends_on: "${d.name}" cannot depend on itself`);
         continue;
       }
-      const away = elsewhere.length > 0 ? elsewhere.find((e) => e.name === d.name) : undefined;
+      const away = awayByName.get(d.name);
       if (away) r.invalid(d.pos, `depends_on: "${d.name}" runs on node "${away.node}", not on "${opts.scope.node}"; a unit can only depend on units of its own node`);
       else if (disabled.has(d.name)) r.invalid(d.pos, `depends_on: "${d.name}" is not in the plan (its condition is false)`);
-      else if (!incomplete) {
-        const known = [...hereNames, ...(opts.external ?? [])];
-        r.invalid(d.pos, `depends_on: unknown unit "${d.name}"${didYouMean(d.name, known)}`);
-      }
+      else if (!incomplete) r.invalid(d.pos, `depends_on: unknown unit "${d.name}"${suggest(d.name)}`);
     }
   }
 

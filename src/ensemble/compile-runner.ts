@@ -196,10 +196,14 @@ export function compileRunner(node: RunnerNode, name: string, check: ConditionCh
   const dep = reader.field('depends_on')?.value;
   if (dep) {
     const items = dep.kind === 'list' ? dep.items : [dep];
+    const listed = new Set<string>();
     for (const item of items) {
       if (item.kind === 'word' || item.kind === 'string') {
-        if (dependsOn.some((d) => d.name === item.value)) r.invalid(item.pos, `depends_on: "${item.value}" is listed twice`);
-        else dependsOn.push({ name: item.value, pos: item.pos });
+        if (listed.has(item.value)) r.invalid(item.pos, `depends_on: "${item.value}" is listed twice`);
+        else {
+          listed.add(item.value);
+          dependsOn.push({ name: item.value, pos: item.pos });
+        }
       } else reader.wrong('depends_on', 'unit names such as [store, "api"]', item);
     }
   }

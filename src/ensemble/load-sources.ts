@@ -71,7 +71,8 @@ export async function loadSources(root: string, ctx: LoadContext): Promise<Loade
         continue;
       }
       if (done.has(target)) continue;
-      out.push(...(await load(target, chain, { pos: st.pos, written: st.path })));
+      // A loop, not push(...): a spread of a large imported file would exceed the argument limit.
+      for (const imported of await load(target, chain, { pos: st.pos, written: st.path })) out.push(imported);
     }
     return out;
   };
