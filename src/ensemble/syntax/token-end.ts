@@ -1,12 +1,13 @@
 import type { IToken } from 'chevrotain';
 
-const LINE_TERMINATOR = /\n|\r\n?/g;
+const LINE_TERMINATOR = /\n/g;
 
 /**
  * Line and column of a token's last character, computed from its image the
- * way Chevrotain's `positionTracking: "full"` does (the lexer tracks start
- * positions only; the end is needed for one token per file at most). A line
- * terminator as the very last character does not move the end.
+ * way Chevrotain's `positionTracking: "full"` does with the lexer's line
+ * terminator (the lexer tracks start positions only; the end is needed for
+ * one token per file at most). A line terminator as the very last character
+ * does not move the end.
  */
 export function tokenEnd(t: IToken): { line: number; column: number } {
   const image = t.image;

@@ -86,8 +86,14 @@ export const allTokens: TokenType[] = [
 
 /**
  * The ensemble lexer (one instance; Chevrotain lexers are stateless). Tokens
- * carry start positions only (about twice as fast as full tracking; the one
- * end position ever needed is computed by token-end.ts), and construction
- * fails if Chevrotain cannot apply its first-character optimisation.
+ * carry start positions only (faster than full tracking; the one end
+ * position ever needed is computed by token-end.ts), and construction fails
+ * if Chevrotain cannot apply its first-character optimisation.
  */
-export const ensembleLexer = new Lexer(allTokens, { positionTracking: 'onlyStart', ensureOptimizations: true });
+export const ensembleLexer = new Lexer(allTokens, {
+  positionTracking: 'onlyStart',
+  ensureOptimizations: true,
+  // Lines end at "\n" (a "\r" before it belongs to the line), as in the source map and in quoted source lines.
+  lineTerminatorsPattern: /\n/g,
+  lineTerminatorCharacters: ['\n'],
+});
