@@ -1,5 +1,6 @@
-import { accessSync, constants, statSync } from 'node:fs';
-import { basename, delimiter, dirname, extname, isAbsolute, join, resolve } from 'node:path';
+import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { realpath } from 'node:fs/promises';
+import { basename, delimiter, dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { UnitSpec } from '../ensemble/plan.js';
 import { SpawnError } from './supervisor-errors.js';
@@ -18,6 +19,19 @@ export interface LaunchOptions {
    * Default: `dist/units` of this package, then `units` (sources, run through tsx).
    */
   readonly unitsDirs?: readonly string[];
+  /**
+   * The directory where this supervisor serves the file view (FUSE), or null.
+   * A working directory, program or PATH entry inside it is refused before
+   * anything touches it: the supervisor serves that mount from its own event
+   * loop, so a synchronous stat there, or a child that must `chdir`/`exec`
+   * there while `spawn` blocks the loop until the exec, would deadlock it.
+   */
+  readonly fileViewDir?: string | null;
+}
+
+/** True when `path` (absolute, normalised) is `dir` or lies below it. */
+export function isInsideDir(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 }
 
 const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts']);
@@ -31,28 +45,62 @@ const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts']);
  * - `exec`: an absolute path, a path relative to the working directory, or a
  *   bare name looked up on `PATH` (the unit's own `PATH` when it sets one).
  *
- * Throws {@link SpawnError} when the program or the working directory is missing.
+ * Throws {@link SpawnError} when the program or the working directory is
+ * missing, or lies inside the file view (`options.fileViewDir`).
  */
 export function launchCommand(spec: UnitSpec, options: LaunchOptions = {}): LaunchCommand {
   const cwd = spec.workingDirectory;
+  const view = options.fileViewDir ? resolve(options.fileViewDir) : null;
+  if (view !== null && isInsideDir(resolve(cwd), view)) throw insideFileView(spec.name, 'working directory', cwd, view);
   if (!isDirectory(cwd)) throw new SpawnError(spec.name, `working directory ${cwd} does not exist or is not a directory`);
   switch (spec.kind) {
     case 'node':
-      return nodeCommand(spec.name, resolve(cwd, spec.command), spec.args, cwd);
+      return nodeCommand(spec.name, resolve(cwd, spec.command), spec.args, cwd, view);
     case 'builtin':
-      return nodeCommand(spec.name, builtinModule(spec.name, spec.command, options), spec.args, cwd);
+      return nodeCommand(spec.name, builtinModule(spec.name, spec.command, options), spec.args, cwd, view);
     case 'wasm': {
       const module = resolve(cwd, spec.command);
+      if (view !== null && isInsideDir(module, view)) throw insideFileView(spec.name, 'wasm module', module, view);
       if (!isFile(module)) throw new SpawnError(spec.name, `wasm module ${module} not found`);
       const host = builtinModule(spec.name, '@ensemble/wasm-host', options);
-      return nodeCommand(spec.name, host, [module, ...spec.args], cwd);
+      return nodeCommand(spec.name, host, [module, ...spec.args], cwd, view);
     }
     case 'exec':
-      return { file: findExecutable(spec.name, spec.command, cwd, spec.env.PATH ?? process.env.PATH ?? ''), args: spec.args, cwd };
+      return { file: findExecutable(spec.name, spec.command, cwd, spec.env.PATH ?? process.env.PATH ?? '', view), args: spec.args, cwd };
   }
 }
 
-function nodeCommand(unit: string, module: string, args: readonly string[], cwd: string): LaunchCommand {
+/**
+ * Refuse a working directory that reaches into the file view through a
+ * symbolic link (the lexical check of {@link launchCommand} cannot see that).
+ * Asynchronous on purpose: resolving a path inside the mount needs the event
+ * loop that serves the mount. Resolves when `cwd` is fine (or does not exist:
+ * {@link launchCommand} reports that); rejects with {@link SpawnError}.
+ */
+export async function checkRealWorkingDirectory(unit: string, cwd: string, fileViewDir: string): Promise<void> {
+  const view = resolve(fileViewDir);
+  // Inside by its very name: refused without touching the file system at all.
+  if (isInsideDir(resolve(cwd), view)) throw insideFileView(unit, 'working directory', cwd, view);
+  let realView = view;
+  try {
+    // The mount point's parent lies outside the mount: safe to resolve synchronously.
+    realView = join(realpathSync(dirname(view)), basename(view));
+  } catch {
+    // no parent yet: compare with the path as given
+  }
+  const real = await realpath(cwd).catch(() => null);
+  if (real !== null && (isInsideDir(real, realView) || isInsideDir(real, view))) {
+    throw insideFileView(unit, 'working directory', `${cwd} (${real})`, view);
+  }
+}
+
+/** The error for a unit whose working directory or program lies inside the file view. */
+function insideFileView(unit: string, what: string, path: string, view: string): SpawnError {
+  return new SpawnError(unit, `${what} ${path} is inside the file view mounted at ${view}; a unit cannot run from there (the supervisor serving the mount would deadlock)`);
+}
+
+function nodeCommand(unit: string, module: string, args: readonly string[], cwd: string, view: string | null): LaunchCommand {
+  if (view !== null && isInsideDir(module, view)) throw insideFileView(unit, 'module', module, view);
   if (!isFile(module)) throw new SpawnError(unit, `module ${module} not found`);
   const loader = TS_EXTENSIONS.has(extname(module)) ? ['--import', tsxLoader(unit)] : [];
   return { file: process.execPath, args: [...loader, module, ...args], cwd };
@@ -96,10 +144,15 @@ function builtinModule(unit: string, packageName: string, options: LaunchOptions
   throw new SpawnError(unit, `built-in unit ${packageName} is not available in this build`);
 }
 
-/** Resolve an executable like execvp does, but up front so a missing one is a clear error. */
-export function findExecutable(unit: string, command: string, cwd: string, pathEnv: string): string {
+/**
+ * Resolve an executable like execvp does, but up front so a missing one is a
+ * clear error. `fileViewDir`: a program there is refused, and PATH entries
+ * there are skipped without being looked at (see {@link LaunchOptions.fileViewDir}).
+ */
+export function findExecutable(unit: string, command: string, cwd: string, pathEnv: string, fileViewDir: string | null = null): string {
   if (command.includes('/')) {
     const file = isAbsolute(command) ? command : resolve(cwd, command);
+    if (fileViewDir !== null && isInsideDir(resolve(file), fileViewDir)) throw insideFileView(unit, 'executable', file, fileViewDir);
     if (!isFile(file)) throw new SpawnError(unit, `executable ${file} not found`);
     if (!isExecutable(file)) throw new SpawnError(unit, `${file} is not executable`);
     return file;
@@ -107,6 +160,7 @@ export function findExecutable(unit: string, command: string, cwd: string, pathE
   for (const dir of pathEnv.split(delimiter)) {
     if (!dir) continue;
     const file = resolve(cwd, dir, command);
+    if (fileViewDir !== null && isInsideDir(file, fileViewDir)) continue;
     if (isFile(file) && isExecutable(file)) return file;
   }
   throw new SpawnError(unit, `executable "${command}" not found on PATH`);

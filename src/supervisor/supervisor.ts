@@ -51,6 +51,12 @@ export interface SupervisorOptions {
   readonly onPlanApplied?: (plan: Plan, initial: boolean) => void;
   /** Remember operator stops in the state directory across restarts (default true). */
   readonly operatorState?: boolean;
+  /**
+   * Where this process serves the file view (FUSE), or null. A unit whose
+   * working directory or program lies inside it is refused (`failed`): the
+   * mount is served from this event loop, which a spawn into it would block.
+   */
+  readonly fileViewDir?: string | null;
 }
 
 /**
@@ -71,6 +77,7 @@ export class Supervisor implements SupervisorControl {
   private shutdownPromise: Promise<void> | null = null;
   private readonly stoppedSignal: { promise: Promise<void>; resolve: () => void };
   private sampleTimer: NodeJS.Timeout | null = null;
+  private groupsWrite: NodeJS.Immediate | null = null;
   private recheckQueued = false;
   private currentPlan: Plan;
   private readonly operator: OperatorState | null;
@@ -90,12 +97,12 @@ export class Supervisor implements SupervisorControl {
       paths: options.paths,
       logs: this.logs,
       reaper: this.reaper,
-      launch: options.launch ?? {},
+      launch: options.fileViewDir ? { ...options.launch, fileViewDir: options.fileViewDir } : (options.launch ?? {}),
       setpriv,
       health: options.health ?? null,
       blockedBy: (unit) => this.blockedBy(unit),
       changed: (unit) => this.unitChanged(unit),
-      groupsChanged: () => this.options.onGroupsChanged?.(this.liveGroups()),
+      groupsChanged: () => this.groupsChanged(),
       address: (unit) => this.resolver(unit),
     };
     for (const spec of options.plan.units) this.addUnitObject(spec);
@@ -297,6 +304,11 @@ export class Supervisor implements SupervisorControl {
     };
     await Promise.all([...this.units.values()].map(stopUnit));
     for (const unit of this.units.values()) unit.dispose();
+    if (this.groupsWrite) {
+      clearImmediate(this.groupsWrite);
+      this.groupsWrite = null;
+      this.options.onGroupsChanged?.(this.liveGroups());
+    }
     this.reaper.close();
     this.logs.closeAll();
     this.state = 'stopped';
@@ -451,6 +463,15 @@ export class Supervisor implements SupervisorControl {
         for (const u of this.units.values()) u.retryPending();
       });
     }
+  }
+
+  /** Record the live groups once per turn of the event loop (a batch start changes them a hundred times). */
+  private groupsChanged(): void {
+    if (!this.options.onGroupsChanged || this.groupsWrite) return;
+    this.groupsWrite = setImmediate(() => {
+      this.groupsWrite = null;
+      this.options.onGroupsChanged?.(this.liveGroups());
+    });
   }
 
   private liveGroups(): number[] {

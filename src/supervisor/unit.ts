@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { UnitSpec } from '../ensemble/plan.js';
 import type { HealthMonitorHandle, HealthServices } from './health-services.js';
-import { launchCommand, type LaunchOptions } from './launch-command.js';
+import { checkRealWorkingDirectory, launchCommand, type LaunchCommand, type LaunchOptions } from './launch-command.js';
 import type { LogHub } from './log-hub.js';
 import { NotifySocket } from './notify-socket.js';
 import type { Reaper } from './reaper.js';
@@ -68,6 +68,12 @@ export class Unit {
   private resetTimer: NodeJS.Timeout | null = null;
   private watchdogTimer: NodeJS.Timeout | null = null;
   private watchdogMs: number | null;
+  /** When the current process became ready (for the immediate-restart rule), or null. */
+  private upSince: number | null = null;
+  /** The command line of the current spec, resolved once (no PATH search per restart). */
+  private resolved: { readonly spec: UnitSpec; readonly command: LaunchCommand } | null = null;
+  /** The working directory already checked against the file view through its real path. */
+  private checkedCwd: string | null = null;
   /** Cgroup directories of the current process (limits), known to the reaper. */
   private cgroupDirs: string[] = [];
   private readonly waiters = new Set<() => void>();
@@ -249,9 +255,16 @@ export class Unit {
     this.failureReason = null;
     this.fatal = false;
     this.transition('starting', { pid: null, error, health: 'unknown', cpuPercent: null, memoryBytes: null }, 'starting');
+    this.upSince = null;
     let proc: UnitProcess;
+    const cached = this.resolved?.spec === this.spec;
     try {
-      const command = launchCommand(this.spec, this.host.launch);
+      const fileView = this.host.launch.fileViewDir;
+      if (fileView && this.checkedCwd !== this.spec.workingDirectory) {
+        await checkRealWorkingDirectory(this.name, this.spec.workingDirectory, fileView);
+        this.checkedCwd = this.spec.workingDirectory;
+      }
+      const command = this.command();
       mkdirSync(this.host.paths.unitStateDir(this.name), { recursive: true, mode: 0o700 });
       const notifyPath = this.spec.readiness === 'notify' ? (await this.notifySocket()).path : null;
       this.token = randomBytes(32).toString('base64url');
@@ -266,7 +279,17 @@ export class Unit {
       });
     } catch (e) {
       this.token = null;
-      this.transition('failed', { pid: null, error: (e as Error).message }, `cannot start: ${(e as Error).message}`, 'error');
+      this.resolved = null;
+      let error = e as Error;
+      if (cached) {
+        // The program or directory resolved at an earlier start may be gone: say so plainly.
+        try {
+          launchCommand(this.spec, this.host.launch);
+        } catch (fresh) {
+          error = fresh as Error;
+        }
+      }
+      this.transition('failed', { pid: null, error: error.message }, `cannot start: ${error.message}`, 'error');
       return;
     }
     this.proc = proc;
@@ -319,7 +342,10 @@ export class Unit {
     const failure = this.failureReason !== null || info.code !== 0 || info.signal !== null;
     const error = this.failureReason ?? (failure ? how : this.s.error);
     this.failureReason = null;
-    const decision = this.policy.decide(failure);
+    const now = Date.now();
+    const upMs = this.upSince === null ? 0 : now - this.upSince;
+    this.upSince = null;
+    const decision = this.policy.decide(failure, now, upMs);
     switch (decision.action) {
       case 'stop':
         this.transition('stopped', { ...exit, error }, `${how}; not restarted (restart policy ${this.spec.restart.policy})`, failure ? 'warn' : 'info');
@@ -333,6 +359,14 @@ export class Unit {
         );
         return;
       case 'restart':
+        if (decision.delayMs === 0) {
+          // Up long enough: not a crash loop, so no backoff (docs/lifecycle.md "Restarts").
+          this.transition('backoff', { ...exit, error }, `${how} after ${formatMs(upMs)} up; restarting now`, failure ? 'warn' : 'info');
+          if (this.s.state !== 'backoff' || this.disposed) return;
+          this.s.restarts++;
+          void this.launch();
+          return;
+        }
         this.transition('backoff', { ...exit, error }, `${how}; restarting in ${formatMs(decision.delayMs)}`, failure ? 'warn' : 'info');
         this.backoffTimer = setTimeout(() => {
           this.backoffTimer = null;
@@ -346,6 +380,7 @@ export class Unit {
 
   private becomeReady(message: string): void {
     this.clearTimer('readyTimer');
+    this.upSince = Date.now();
     this.transition('ready', {}, message);
     this.resetTimer = setTimeout(() => {
       this.resetTimer = null;
@@ -387,6 +422,12 @@ export class Unit {
       this.watchdogTimer = null;
       this.failWith(`watchdog timeout: no WATCHDOG=1 within ${formatMs(ms)}`);
     }, ms);
+  }
+
+  /** The command line of the current spec (resolved once per spec; a failed start resolves it again). */
+  private command(): LaunchCommand {
+    if (this.resolved?.spec !== this.spec) this.resolved = { spec: this.spec, command: launchCommand(this.spec, this.host.launch) };
+    return this.resolved.command;
   }
 
   private async notifySocket(): Promise<NotifySocket> {

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, makeUnitSpec, nodeUnit } from '../helpers/make-unit-spec.js';
@@ -94,5 +95,38 @@ describe('launching units', () => {
     await t.waitState('fine', 'ready');
     expect(t.supervisor.getUnit('ghost').state).toBe('failed');
     expect(t.supervisor.status().readyUnits).toBe(1);
+  });
+
+  it('refuses a working directory or program inside the file view mount, and runs the rest', async () => {
+    // The supervisor serves the mount from its own event loop: a child started there would deadlock it.
+    const dir = mkdtempSync(join(tmpdir(), 'ens-view-'));
+    try {
+      const view = join(dir, 'fs');
+      const outside = join(dir, 'outside');
+      mkdirSync(join(view, 'units'), { recursive: true });
+      mkdirSync(outside);
+      symlinkSync(join(view, 'units'), join(outside, 'link'));
+      t = startTestSupervisor(
+        [
+          makeUnitSpec({ name: 'inview', command: 'sleep', args: ['1000'], workingDirectory: join(view, 'units') }),
+          makeUnitSpec({ name: 'viewroot', command: 'sleep', args: ['1000'], workingDirectory: view }),
+          makeUnitSpec({ name: 'linked', command: 'sleep', args: ['1000'], workingDirectory: join(outside, 'link') }),
+          makeUnitSpec({ name: 'program', command: join(view, 'units', 'tool'), workingDirectory: outside }),
+          makeUnitSpec({ name: 'fine', command: 'sleep', args: ['1000'], workingDirectory: outside, env: { PATH: `${join(view, 'units')}:${process.env.PATH ?? ''}` } }),
+        ],
+        { launch: { fileViewDir: view } },
+      );
+      const why = `is inside the file view mounted at ${view}; a unit cannot run from there (the supervisor serving the mount would deadlock)`;
+      expect((await t.waitState('inview', 'failed')).error).toBe(`working directory ${join(view, 'units')} ${why}`);
+      expect((await t.waitState('viewroot', 'failed')).error).toBe(`working directory ${view} ${why}`);
+      expect((await t.waitState('linked', 'failed')).error).toBe(`working directory ${join(outside, 'link')} (${join(view, 'units')}) ${why}`);
+      expect((await t.waitState('program', 'failed')).error).toBe(`executable ${join(view, 'units', 'tool')} ${why}`);
+      await t.waitState('fine', 'ready');
+      expect(t.supervisor.status().readyUnits).toBe(1);
+    } finally {
+      await t?.close();
+      t = null;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

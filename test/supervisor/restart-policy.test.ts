@@ -58,4 +58,24 @@ describe('RestartPolicy', () => {
   it('max_restarts 0 means the first exit is a crash loop', () => {
     expect(new RestartPolicy(spec({ maxRestarts: 0 })).decide(true).action).toBe('crashloop');
   });
+
+  it('restarts at once after a long enough run, and backs off again for quick failures', () => {
+    const p = new RestartPolicy(spec({ maxRestarts: 5 }), () => 0.999999);
+    // Threshold: max(1 s, backoff).
+    expect(p.immediateRestartAfterMs()).toBe(1000);
+    expect(new RestartPolicy(spec({ backoffMs: 5000, maxBackoffMs: 60_000 })).immediateRestartAfterMs()).toBe(5000);
+    expect(p.decide(true, 0, 0)).toEqual({ action: 'restart', delayMs: 100 });
+    expect(p.decide(true, 1, 999)).toEqual({ action: 'restart', delayMs: 200 });
+    // Up for a second: no delay, and the backoff sequence starts again.
+    expect(p.decide(true, 2, 1000)).toEqual({ action: 'restart', delayMs: 0 });
+    expect(p.decide(true, 3, 0)).toEqual({ action: 'restart', delayMs: 100 });
+    // Immediate restarts still count toward the intensity limit.
+    expect(p.decide(true, 4, 60_000)).toEqual({ action: 'restart', delayMs: 0 });
+    expect(p.decide(true, 5, 60_000)).toEqual({ action: 'crashloop', restarts: 5, windowMs: 10_000 });
+  });
+
+  it('a clean exit under on-failure stays a stop however long the unit ran', () => {
+    expect(new RestartPolicy(spec()).decide(false, 0, 60_000)).toEqual({ action: 'stop' });
+  });
 });
+

@@ -90,6 +90,22 @@ describe('restart policy', () => {
     expect(isAlive(first.pid as number)).toBe(false);
   });
 
+  it('restarts a unit that was up for a while at once, and backs off for a quick failure after that', async () => {
+    // Threshold max(1 s, backoff) = 3 s: long enough that the second kill below is surely a quick failure.
+    t = startTestSupervisor([makeUnitSpec({ name: 's', command: 'sleep', args: ['1000'], restart: { backoffMs: 3000, maxBackoffMs: 60_000 } })]);
+    const first = await t.waitState('s', 'ready');
+    await waitFor('s up for 3 s', () => Date.now() - (t?.supervisor.getUnit('s').since ?? Date.now()) >= 3100, { timeoutMs: 30_000 });
+    process.kill(first.pid as number, 'SIGKILL');
+    const second = await t.waitUnit('s', 'restarted', (u) => u.state === 'ready' && u.pid !== first.pid);
+    expect(second.restarts).toBe(1);
+    expect(announcedDelays(t, 's')).toEqual([]);
+    expect(t.lines.some((l) => l.unit === 's' && /^killed by SIGKILL after [\d.]+s up; restarting now$/.test(l.line))).toBe(true);
+    // Killed again right away: a quick failure, so the backoff applies.
+    process.kill(second.pid as number, 'SIGKILL');
+    await t.waitState('s', 'backoff');
+    expect(announcedDelays(t, 's')).toEqual([3000]);
+  });
+
   it('resets the backoff once a unit stayed ready for reset_after', async () => {
     // Runs 0.4s per life, reset_after 0.1s: every restart waits the initial backoff again.
     t = startTestSupervisor([
