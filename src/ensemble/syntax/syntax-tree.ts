@@ -14,6 +14,7 @@ export interface SyntaxTreeContext {
   readonly report: (pos: RealPosition, message: string) => void;
 }
 
+/** No modifiers (a header the parser never reached). */
 const NONE: readonly ModifierDraft[] = [];
 
 /** A token the parser really read (not one it inserted while recovering). */
@@ -38,8 +39,8 @@ export function statementBuilder(ctx: SyntaxTreeContext): (st: StatementDraft) =
     for (const m of list) {
       const cond = m.condition;
       const nodeTok = m.node;
-      if (cond && !Number.isNaN(cond.startOffset)) conditions.push({ text: decodeString(cond.image), pos: at(cond.startLine ?? 1, (cond.startColumn ?? 1) + 1) });
-      if (nodeTok && !Number.isNaN(nodeTok.startOffset)) {
+      if (real(cond)) conditions.push({ text: decodeString(cond.image), pos: at(cond.startLine ?? 1, (cond.startColumn ?? 1) + 1) });
+      if (real(nodeTok)) {
         const mod = { text: decodeString(nodeTok.image), pos: at(nodeTok.startLine ?? 1, (nodeTok.startColumn ?? 1) + 1) };
         if (on) report(mod.pos, `"on" is given twice for this statement (first: "${on.text}")`);
         else on = mod;
