@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { displayPath, formatDiagnostic, loadPlan, parseParams, PlanError, summarizePlan } from '../ensemble/index.js';
 import { action, EXIT_USER_ERROR } from './action.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -14,6 +13,7 @@ export function registerCheck(program: Command): void {
     .option('--node <name>', 'check placement for this node (default: the hostname)')
     .action(
       action(async (file: string, opts: { set: string[]; node?: string }) => {
+        const { displayPath, formatDiagnostic, loadPlan, parseParams, PlanError, summarizePlan } = await import('../ensemble/index.js');
         const params = parseParams(opts.set);
         try {
           const plan = await loadPlan(file, { params, ...(opts.node !== undefined ? { node: opts.node } : {}) });

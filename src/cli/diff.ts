@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { reloadVerb } from '../api/reload-verbs.js';
 import { action } from './action.js';
 
 /** `supervisor diff [FILE] [--json] [--all]`: what `reload` would do, without doing it. */
@@ -11,8 +10,9 @@ export function registerDiff(program: Command): void {
     .option('--json', 'print the result as JSON')
     .option('--all', 'list unchanged units too')
     .action(
-      action(async (file: string | undefined, _opts: unknown, cmd: Command) =>
-        reloadVerb('diff', file, cmd.optsWithGlobals<{ supervisor?: string; json?: boolean; all?: boolean }>()),
-      ),
+      action(async (file: string | undefined, _opts: unknown, cmd: Command) => {
+        const { reloadVerb } = await import('../api/reload-verbs.js');
+        return reloadVerb('diff', file, cmd.optsWithGlobals<{ supervisor?: string; json?: boolean; all?: boolean }>());
+      }),
     );
 }

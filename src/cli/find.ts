@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { findVerb } from '../api/client-verbs.js';
 import { action } from './action.js';
 
 /** `supervisor find SERVICE [--json]`: where a service is (name, then alias, then family). */
@@ -9,5 +8,9 @@ export function registerFind(program: Command): void {
     .description('print the address of a service found by name, alias or family')
     .argument('<service>', 'service name, alias or family')
     .option('--json', 'print the whole registration as JSON')
-    .action(action(async (service: string, opts: { json?: boolean }, cmd: Command) => findVerb(service, { ...cmd.optsWithGlobals<{ supervisor?: string }>(), json: opts.json === true })));
+    .action(action(async (service: string, opts: { json?: boolean }, cmd: Command) => {
+        const { findVerb } = await import('../api/client-verbs.js');
+        return findVerb(service, { ...cmd.optsWithGlobals<{ supervisor?: string }>(), json: opts.json === true });
+      }),
+    );
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { fsVerb } from '../fs/fs-verb.js';
 import { action } from './action.js';
 
 /** `supervisor fs ls|cat|write PATH [VALUE]`: the file view through the API (no FUSE needed). */
@@ -10,5 +9,9 @@ export function registerFs(program: Command): void {
     .argument('<op>', 'ls, cat or write')
     .argument('<path>', 'a file view path, e.g. units/sensor/temperature or status/api/state')
     .argument('[value]', 'for write: the value (default: read from stdin)')
-    .action(action(async (op: string, path: string, value: string | undefined, _opts: unknown, cmd: Command) => fsVerb(op, path, value, cmd.optsWithGlobals<{ supervisor?: string }>())));
+    .action(action(async (op: string, path: string, value: string | undefined, _opts: unknown, cmd: Command) => {
+        const { fsVerb } = await import('../fs/fs-verb.js');
+        return fsVerb(op, path, value, cmd.optsWithGlobals<{ supervisor?: string }>());
+      }),
+    );
 }

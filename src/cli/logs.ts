@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { logsVerb, parseLineCount } from '../api/client-verbs.js';
-import { networkLogsVerb, parseNodeUnit } from '../network/network-verbs.js';
 import { action } from './action.js';
 
 /** `supervisor logs UNIT|NODE/UNIT [-f] [-n N]`: a unit's captured output (NODE/UNIT: a unit on another node). */
@@ -13,6 +11,8 @@ export function registerLogs(program: Command): void {
     .option('-n, --lines <n>', 'print only the last N kept lines first')
     .action(
       action(async (target: string, opts: { follow?: boolean; lines?: string }, cmd: Command) => {
+        const { logsVerb, parseLineCount } = await import('../api/client-verbs.js');
+        const { networkLogsVerb, parseNodeUnit } = await import('../network/network-verbs.js');
         const flags = {
           ...cmd.optsWithGlobals<{ supervisor?: string }>(),
           follow: opts.follow === true,

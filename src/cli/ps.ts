@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { psVerb } from '../api/client-verbs.js';
-import { networkPsVerb } from '../network/network-verbs.js';
 import { action } from './action.js';
 
 /** `supervisor ps [--json] [--network]`: every unit with state, pid, restarts, cpu, memory, uptime and last error. */
@@ -13,7 +11,12 @@ export function registerPs(program: Command): void {
     .action(
       action(async (opts: { json?: boolean; network?: boolean }, cmd: Command) => {
         const flags = { ...cmd.optsWithGlobals<{ supervisor?: string }>(), json: opts.json === true };
-        return opts.network ? networkPsVerb(flags) : psVerb(flags);
+        if (opts.network) {
+          const { networkPsVerb } = await import('../network/network-verbs.js');
+          return networkPsVerb(flags);
+        }
+        const { psVerb } = await import('../api/client-verbs.js');
+        return psVerb(flags);
       }),
     );
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { reloadVerb } from '../api/reload-verbs.js';
 import { action } from './action.js';
 
 /** `supervisor reload [FILE] [--json] [--all]`: apply the file's plan to the running system. */
@@ -11,8 +10,9 @@ export function registerReload(program: Command): void {
     .option('--json', 'print the result as JSON')
     .option('--all', 'list unchanged units too')
     .action(
-      action(async (file: string | undefined, _opts: unknown, cmd: Command) =>
-        reloadVerb('reload', file, cmd.optsWithGlobals<{ supervisor?: string; json?: boolean; all?: boolean }>()),
-      ),
+      action(async (file: string | undefined, _opts: unknown, cmd: Command) => {
+        const { reloadVerb } = await import('../api/reload-verbs.js');
+        return reloadVerb('reload', file, cmd.optsWithGlobals<{ supervisor?: string; json?: boolean; all?: boolean }>());
+      }),
     );
 }

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { displayPath, formatDiagnostic, loadPlan, maskPlan, parseParams, PlanError, renderPlanText } from '../ensemble/index.js';
 import { action, EXIT_USER_ERROR } from './action.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -15,6 +14,7 @@ export function registerRender(program: Command): void {
     .option('--node <name>', 'render for this node (default: the hostname)')
     .action(
       action(async (file: string, opts: { json?: boolean; set: string[]; node?: string }) => {
+        const { displayPath, formatDiagnostic, loadPlan, maskPlan, parseParams, PlanError, renderPlanText } = await import('../ensemble/index.js');
         const params = parseParams(opts.set);
         try {
           const plan = maskPlan(await loadPlan(file, { params, ...(opts.node !== undefined ? { node: opts.node } : {}) }));

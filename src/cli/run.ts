@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { displayPath, formatDiagnostic, parseParams, PlanError } from '../ensemble/index.js';
 import { InvalidArgumentError } from '../errors.js';
-import { runSystem } from '../run-system.js';
 import type { LogFormat } from '../supervisor/create-logger.js';
 import { action, EXIT_USER_ERROR } from './action.js';
 
@@ -45,6 +43,8 @@ export function registerRun(program: Command): void {
         if (logFormat !== 'json' && logFormat !== 'pretty' && logFormat !== 'auto') {
           throw new InvalidArgumentError(`--log-format must be json or pretty, not "${logFormat}"`);
         }
+        // Loaded here, not at the top: other verbs need none of it (and `run` none of theirs).
+        const [{ displayPath, formatDiagnostic, parseParams, PlanError }, { runSystem }] = await Promise.all([import('../ensemble/index.js'), import('../run-system.js')]);
         try {
           return await runSystem({
             file,

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { shutdownVerb } from '../api/client-verbs.js';
 import { action } from './action.js';
 
 /** `supervisor shutdown [--no-wait]`: stop every unit and the supervisor. */
@@ -8,5 +7,9 @@ export function registerShutdown(program: Command): void {
     .command('shutdown')
     .description('stop every unit in reverse dependency order and exit the supervisor; waits until it is gone')
     .option('--no-wait', 'return as soon as the supervisor accepted the request')
-    .action(action(async (opts: { wait: boolean }, cmd: Command) => shutdownVerb({ ...cmd.optsWithGlobals<{ supervisor?: string }>(), wait: opts.wait })));
+    .action(action(async (opts: { wait: boolean }, cmd: Command) => {
+        const { shutdownVerb } = await import('../api/client-verbs.js');
+        return shutdownVerb({ ...cmd.optsWithGlobals<{ supervisor?: string }>(), wait: opts.wait });
+      }),
+    );
 }

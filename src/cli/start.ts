@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { controlVerb } from '../api/client-verbs.js';
-import { networkControlVerb, parseNodeUnit } from '../network/network-verbs.js';
 import { action } from './action.js';
 
 /** `supervisor start UNIT|NODE/UNIT`: start a stopped, failed or crash-looping unit and wait until it is ready. NODE/UNIT acts on another node of the network. */
@@ -12,8 +10,13 @@ export function registerStart(program: Command): void {
     .action(
       action(async (target: string, _opts: unknown, cmd: Command) => {
         const flags = cmd.optsWithGlobals<{ supervisor?: string }>();
+        const { networkControlVerb, parseNodeUnit } = await import('../network/network-verbs.js');
         const { node, unit } = parseNodeUnit(target);
-        return node === null ? controlVerb('start', unit, flags) : networkControlVerb('start', node, unit, flags);
+        if (node === null) {
+          const { controlVerb } = await import('../api/client-verbs.js');
+          return controlVerb('start', unit, flags);
+        }
+        return networkControlVerb('start', node, unit, flags);
       }),
     );
 }

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { controlVerb } from '../api/client-verbs.js';
-import { networkControlVerb, parseNodeUnit } from '../network/network-verbs.js';
 import { action } from './action.js';
 
 /** `supervisor stop UNIT|NODE/UNIT`: stop a unit and keep it down until started again. NODE/UNIT acts on another node of the network. */
@@ -12,8 +10,13 @@ export function registerStop(program: Command): void {
     .action(
       action(async (target: string, _opts: unknown, cmd: Command) => {
         const flags = cmd.optsWithGlobals<{ supervisor?: string }>();
+        const { networkControlVerb, parseNodeUnit } = await import('../network/network-verbs.js');
         const { node, unit } = parseNodeUnit(target);
-        return node === null ? controlVerb('stop', unit, flags) : networkControlVerb('stop', node, unit, flags);
+        if (node === null) {
+          const { controlVerb } = await import('../api/client-verbs.js');
+          return controlVerb('stop', unit, flags);
+        }
+        return networkControlVerb('stop', node, unit, flags);
       }),
     );
 }
