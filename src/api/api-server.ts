@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import * as grpc from '@grpc/grpc-js';
-import { ReflectionService } from '@grpc/reflection';
+import type * as protoLoader from '@grpc/proto-loader';
 import type { UnitSpec } from '../ensemble/plan.js';
 import type { SupervisorControl } from '../supervisor/control.js';
 import { discoveryHandlers } from './discovery-service.js';
@@ -102,7 +103,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   );
   for (const e of extra) server.addService(e.definition, e.implementation);
   server.addService(protos.Health.service, health.handlers());
-  new ReflectionService(protos.packageDefinition).addToServer(server);
+  addLazyReflection(server, () => protos.packageDefinition);
   try {
     await bindUnixSocket(server, socketPath);
   } catch (e) {
@@ -135,4 +136,52 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         await rm(socketPath, { force: true });
       })()),
   };
+}
+
+/** The methods of server reflection (v1 and the v1alpha that older clients use). */
+const REFLECTION_METHODS = ['/grpc.reflection.v1.ServerReflection/ServerReflectionInfo', '/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo'];
+
+interface ReflectionMethod {
+  readonly definition: grpc.MethodDefinition<unknown, unknown>;
+  readonly handler: grpc.handleBidiStreamingCall<unknown, unknown>;
+}
+
+/**
+ * Server reflection (`@grpc/reflection`), built on the first reflection call:
+ * building it decodes every file descriptor of the contracts, which would
+ * otherwise cost the supervisor's start time and memory for a service only
+ * generic clients (`buf curl`, grpcurl) use. The methods are registered at
+ * once, so the first call finds them.
+ */
+function addLazyReflection(server: grpc.Server, packageDefinition: () => protoLoader.PackageDefinition): void {
+  let methods: Map<string, ReflectionMethod> | null = null;
+  const method = (path: string): ReflectionMethod => {
+    if (!methods) {
+      const loaded = new Map<string, ReflectionMethod>();
+      // A stand-in server that only records what the reflection service adds.
+      const recorder = {
+        addService(service: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation) {
+          for (const [name, definition] of Object.entries(service)) {
+            const handler = (implementation[name] ?? implementation[definition.originalName ?? '']) as grpc.handleBidiStreamingCall<unknown, unknown>;
+            loaded.set(definition.path, { definition: definition as grpc.MethodDefinition<unknown, unknown>, handler });
+          }
+        },
+      };
+      const { ReflectionService } = createRequire(import.meta.url)('@grpc/reflection') as typeof import('@grpc/reflection');
+      new ReflectionService(packageDefinition()).addToServer(recorder as unknown as grpc.Server);
+      methods = loaded;
+    }
+    const found = methods.get(path);
+    if (!found) throw new Error(`server reflection has no method ${path}`);
+    return found;
+  };
+  for (const path of REFLECTION_METHODS) {
+    server.register<unknown, unknown>(
+      path,
+      (call: grpc.ServerDuplexStream<unknown, unknown>) => method(path).handler(call),
+      (value: unknown) => method(path).definition.responseSerialize(value),
+      (bytes: Buffer) => method(path).definition.requestDeserialize(bytes),
+      'bidi',
+    );
+  }
 }

@@ -32,7 +32,8 @@ export interface Protos {
   /**
    * The contracts with the field names as written in the .proto files, for
    * server reflection (generic clients such as `buf curl` see snake_case
-   * fields and compute the usual JSON names).
+   * fields and compute the usual JSON names). Loaded on first access: only
+   * reflection needs it, and parsing the files a second time is not free.
    */
   readonly packageDefinition: protoLoader.PackageDefinition;
   readonly Discovery: ClientCtor;
@@ -46,13 +47,17 @@ export interface Protos {
 }
 
 let cached: Protos | null = null;
+let reflectionDefinition: protoLoader.PackageDefinition | null = null;
 
 /** Load (once per process) the Ensemble contracts from `proto/`. */
 export function loadProtos(): Protos {
   if (cached) return cached;
   const root = grpc.loadPackageDefinition(protoLoader.loadSync([...PROTO_FILES], { ...LOADER_OPTIONS, includeDirs: [protoDir()] }));
   cached = {
-    packageDefinition: protoLoader.loadSync([...PROTO_FILES], { ...LOADER_OPTIONS, keepCase: true, includeDirs: [protoDir()] }),
+    get packageDefinition(): protoLoader.PackageDefinition {
+      reflectionDefinition ??= protoLoader.loadSync([...PROTO_FILES], { ...LOADER_OPTIONS, keepCase: true, includeDirs: [protoDir()] });
+      return reflectionDefinition;
+    },
     Discovery: lookup(root, 'ensemble.discovery.v1.Discovery'),
     Supervisor: lookup(root, 'ensemble.supervisor.v1.Supervisor'),
     Resources: lookup(root, 'ensemble.resources.v1.Resources'),

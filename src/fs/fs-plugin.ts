@@ -1,11 +1,9 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { PluginContext, SystemPlugin } from '../system-plugin.js';
-import { FileTree } from './file-tree.js';
-import { fuseAvailability } from './fuse-adapter.js';
-import { LocalTreeBackend, type ServiceLister } from './local-backend.js';
-import { mountFileView, type MountedFileView } from './mount-file-view.js';
-import { ResourceClientPool } from './resources-client.js';
+import type { FileTree } from './file-tree.js';
+import type { ServiceLister } from './local-backend.js';
+import type { MountedFileView } from './mount-file-view.js';
 
 /** Deadline of a call to a unit's Resources service from the file view. */
 export const UNIT_CALL_DEADLINE_MS = 3000;
@@ -18,6 +16,9 @@ export const TREE_OP_DEADLINE_MS = 5000;
  * Where FUSE cannot be used (not Linux, no /dev/fuse, no libfuse2, the mount
  * fails) it logs one line saying why and the supervisor runs on; the same
  * tree stays available through `supervisor fs ls|cat|write`.
+ *
+ * The tree, the FUSE binding and the gRPC client of units' Resources are
+ * loaded only when the view is mounted (nothing of it with `--no-fs`).
  *
  * @param registry the service registry (the API plugin's), looked up lazily.
  */
@@ -35,6 +36,13 @@ export class FsPlugin implements SystemPlugin {
       return;
     }
     const dir = options.mount ? resolve(options.mount) : ctx.paths.mountDir;
+    const [{ FileTree }, { fuseAvailability }, { LocalTreeBackend }, { mountFileView }, { ResourceClientPool }] = await Promise.all([
+      import('./file-tree.js'),
+      import('./fuse-adapter.js'),
+      import('./local-backend.js'),
+      import('./mount-file-view.js'),
+      import('./resources-client.js'),
+    ]);
     const avail = fuseAvailability();
     if (!avail.ok) {
       logger.warn({ mount: dir }, `file view not mounted: ${avail.reason}; "supervisor fs ls|cat|write PATH" serves it`);

@@ -1,11 +1,11 @@
 import type { PluginContext, SystemPlugin } from '../system-plugin.js';
-import { startMetricsServer } from './metrics.js';
 import type { MetricsServer } from './metrics.js';
 
 /**
  * `supervisor run --metrics ADDR`: serves Prometheus metrics of the running
  * supervisor while the system runs (nothing without the flag). A bad or busy
- * address aborts the run with the error, before any unit starts.
+ * address aborts the run with the error, before any unit starts. The HTTP
+ * server and prom-client are loaded only with the flag.
  */
 export class MetricsPlugin implements SystemPlugin {
   readonly name = 'metrics';
@@ -19,6 +19,7 @@ export class MetricsPlugin implements SystemPlugin {
   async start(ctx: PluginContext): Promise<void> {
     const address = ctx.options.metrics;
     if (address === undefined || address === null || address === '') return;
+    const { startMetricsServer } = await import('./metrics.js');
     this.server = await startMetricsServer(ctx.control, address);
     ctx.logger.info({ address: this.server.address }, `metrics on http://${this.server.address}/metrics`);
   }
