@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import * as grpc from '@grpc/grpc-js';
 import type * as protoLoader from '@grpc/proto-loader';
+import type * as reflection from '@grpc/reflection';
 import type { UnitSpec } from '../ensemble/plan.js';
 import type { SupervisorControl } from '../supervisor/control.js';
 import { discoveryHandlers } from './discovery-service.js';
@@ -167,7 +168,7 @@ function addLazyReflection(server: grpc.Server, packageDefinition: () => protoLo
           }
         },
       };
-      const { ReflectionService } = createRequire(import.meta.url)('@grpc/reflection') as typeof import('@grpc/reflection');
+      const { ReflectionService } = createRequire(import.meta.url)('@grpc/reflection') as typeof reflection;
       new ReflectionService(packageDefinition()).addToServer(recorder as unknown as grpc.Server);
       methods = loaded;
     }
