@@ -4,6 +4,7 @@ import type { RealPosition } from '../source-map.js';
 import type { SourceRegistry } from '../source-registry.js';
 import type { Origin, StatementNode } from './ast.js';
 import { ensembleParser } from './parser.js';
+import { LineIndex } from './line-index.js';
 import { statementBuilder } from './syntax-tree.js';
 import { tokenEnd } from './token-end.js';
 import { ensembleLexer } from './tokens.js';
@@ -20,18 +21,24 @@ export function parseSource(src: RenderedSource, origin: Origin, registry: Sourc
   };
   const report = (pos: RealPosition, message: string): void => reportTo(diagnostics, pos, message);
 
+  const lines = new LineIndex(src.text);
+  const atOffset = (offset: number): RealPosition => {
+    const line = lines.line(offset);
+    return at(line, lines.column(offset, line));
+  };
+
   const lexed = ensembleLexer.tokenize(src.text);
   for (const e of lexed.errors) {
     const ch = src.text.slice(e.offset, e.offset + (e.length || 1));
-    report(at(e.line ?? 1, e.column ?? 1), `unexpected character "${ch}"`);
+    report(atOffset(e.offset), `unexpected character "${ch}"`);
   }
   const unterminatedComment = (lexed.groups['errors'] ?? []).length > 0;
-  for (const t of lexed.groups['errors'] ?? []) report(at(t.startLine ?? 1, t.startColumn ?? 1), 'unterminated block comment: "/*" has no closing "*/"');
-  for (const t of lexed.tokens) if (t.tokenType.name === 'UnterminatedString') report(at(t.startLine ?? 1, t.startColumn ?? 1), 'unterminated string: missing closing quote on this line');
+  for (const t of lexed.groups['errors'] ?? []) report(atOffset(t.startOffset), 'unterminated block comment: "/*" has no closing "*/"');
+  for (const t of lexed.tokens) if (t.tokenType.name === 'UnterminatedString') report(atOffset(t.startOffset), 'unterminated string: missing closing quote on this line');
 
   // Statements are built while parsing; what building reports goes after the syntax errors.
   const later: Diagnostic[] = [];
-  const build = statementBuilder({ src, origin, report: (pos, message) => reportTo(later, pos, message) });
+  const build = statementBuilder({ src, lines, origin, report: (pos, message) => reportTo(later, pos, message) });
   const statements: StatementNode[] = [];
   const errors = ensembleParser.parseFile(lexed.tokens, (draft) => {
     const st = build(draft);
@@ -42,10 +49,11 @@ export function parseSource(src: RenderedSource, origin: Origin, registry: Sourc
     if (t.tokenType.name === 'EOF' && unterminatedComment) continue;
     if (t.tokenType.name === 'EOF' || Number.isNaN(t.startOffset)) {
       const last = lexed.tokens[lexed.tokens.length - 1];
-      const end = last ? tokenEnd(last) : undefined;
+      const lastLine = last ? lines.line(last.startOffset) : 1;
+      const end = last ? tokenEnd(last, lastLine, lines.column(last.startOffset, lastLine)) : undefined;
       report(end ? at(end.line, end.column + 1) : at(1, 1), e.message);
     } else {
-      report(at(t.startLine ?? 1, t.startColumn ?? 1), e.message);
+      report(atOffset(t.startOffset), e.message);
     }
   }
   for (const d of later) diagnostics.push(d);

@@ -3,12 +3,15 @@ import type { RenderedSource } from '../liquid-render.js';
 import type { RealPosition } from '../source-map.js';
 import { decodeString, parseDuration, parsePercent, parseSize } from '../values.js';
 import type { FieldNode, ModifierNode, Origin, RunnerNode, StatementNode, ValueNode } from './ast.js';
+import type { LineIndex } from './line-index.js';
 import type { BlockDraft, ComposeDraft, FieldDraft, HeaderDraft, ModifierDraft, NetworkDraft, RunnerDraft, StatementDraft, ValueDraft } from './drafts.js';
 
 /** What {@link statementBuilder} needs besides the drafts. */
 export interface SyntaxTreeContext {
   /** The rendered text the tokens come from, with its map to real positions. */
   readonly src: RenderedSource;
+  /** Lines of `src.text` (tokens carry offsets only). */
+  readonly lines: LineIndex;
   readonly origin: Origin;
   /** Report a problem found while building the tree (modifier misuse). */
   readonly report: (pos: RealPosition, message: string) => void;
@@ -29,9 +32,13 @@ const nameText = (t: IToken): string => (t.image.startsWith('"') ? decodeString(
  * `recovered`, or nothing (undefined) when no usable part was read.
  */
 export function statementBuilder(ctx: SyntaxTreeContext): (st: StatementDraft) => StatementNode | undefined {
-  const { src, origin, report } = ctx;
+  const { src, lines, origin, report } = ctx;
   const at = (line: number, column: number): RealPosition => src.map.locate(line, column);
-  const posOf = (t: IToken): RealPosition => at(t.startLine ?? 1, t.startColumn ?? 1);
+  /** Where a token starts, `shift` columns further. */
+  const posOf = (t: IToken, shift = 0): RealPosition => {
+    const line = lines.line(t.startOffset);
+    return at(line, lines.column(t.startOffset, line) + shift);
+  };
 
   const modifiers = (list: readonly ModifierDraft[]): { conditions: ModifierNode[]; on: ModifierNode | null } => {
     const conditions: ModifierNode[] = [];
@@ -39,9 +46,10 @@ export function statementBuilder(ctx: SyntaxTreeContext): (st: StatementDraft) =
     for (const m of list) {
       const cond = m.condition;
       const nodeTok = m.node;
-      if (real(cond)) conditions.push({ text: decodeString(cond.image), pos: at(cond.startLine ?? 1, (cond.startColumn ?? 1) + 1) });
+      // The text of a modifier starts after its opening quote.
+      if (real(cond)) conditions.push({ text: decodeString(cond.image), pos: posOf(cond, 1) });
       if (real(nodeTok)) {
-        const mod = { text: decodeString(nodeTok.image), pos: at(nodeTok.startLine ?? 1, (nodeTok.startColumn ?? 1) + 1) };
+        const mod = { text: decodeString(nodeTok.image), pos: posOf(nodeTok, 1) };
         if (on) report(mod.pos, `"on" is given twice for this statement (first: "${on.text}")`);
         else on = mod;
       }
@@ -148,7 +156,8 @@ export function statementBuilder(ctx: SyntaxTreeContext): (st: StatementDraft) =
     const block = st.block;
     const lc = block?.open;
     const rc = block?.close;
-    const blockText = real(lc) && real(rc) ? src.map.embed(src.text.slice(lc.startOffset, rc.startOffset + rc.image.length), lc.startLine ?? 1, lc.startColumn ?? 1) : '{}';
+    const lcLine = real(lc) ? lines.line(lc.startOffset) : 1;
+    const blockText = real(lc) && real(rc) ? src.map.embed(src.text.slice(lc.startOffset, rc.startOffset + rc.image.length), lcLine, lines.column(lc.startOffset, lcLine)) : '{}';
     const kindPos = real(kindTok) ? posOf(kindTok) : pos;
     const namePos = real(nameTok) ? posOf(nameTok) : pos;
     const pathPos = real(pathTok) ? posOf(pathTok) : pos;

@@ -3,16 +3,14 @@ import type { IToken } from 'chevrotain';
 const LINE_TERMINATOR = /\n/g;
 
 /**
- * Line and column of a token's last character, computed from its image the
- * way Chevrotain's `positionTracking: "full"` does with the lexer's line
- * terminator (the lexer tracks start positions only; the end is needed for
- * one token per file at most). A line terminator as the very last character
- * does not move the end.
+ * Line and column of a token's last character, from its start and its image,
+ * the way Chevrotain's `positionTracking: "full"` computes them (the lexer
+ * tracks offsets only; the end is needed for one token per file at most).
+ * A line terminator as the very last character does not move the end.
  */
-export function tokenEnd(t: IToken): { line: number; column: number } {
+export function tokenEnd(t: IToken, startLine: number, startColumn: number): { line: number; column: number } {
   const image = t.image;
-  const startLine = t.startLine ?? 1;
-  const plain = { line: startLine, column: (t.startColumn ?? 0) + image.length - 1 };
+  const plain = { line: startLine, column: startColumn + image.length - 1 };
   let count = 0;
   let lastEnd = -1;
   LINE_TERMINATOR.lastIndex = 0;
