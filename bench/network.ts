@@ -33,6 +33,7 @@ const arg = (name: string): string | undefined => {
 const SIZES = (arg('--sizes') ?? '3,10').split(',').map(Number);
 const RUNS = Number(arg('--runs') ?? 10);
 const KILLS = Math.max(1, Math.min(3, RUNS));
+const WAIT_MS = Number(process.env.BENCH_WAIT_MS ?? 120_000);
 const netEcho = join(root, 'test/network/fixtures/net-echo.mjs');
 
 interface Node {
@@ -48,20 +49,27 @@ interface Node {
 }
 
 const nodes: Node[] = [];
+/** Every temp dir made by this run (removed on exit, also after a signal). */
+const allDirs: string[] = [];
 const now = (): number => performance.timeOrigin + performance.now();
 
-async function until<T>(what: string, fn: () => T | null | undefined | false, timeoutMs = 120_000): Promise<T> {
+async function until<T>(what: string, fn: () => T | null | undefined | false, timeoutMs = WAIT_MS): Promise<T> {
+  if (process.env.BENCH_DEBUG) process.stderr.write(`waiting for ${what}\n`);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = fn();
     if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      if (process.env.BENCH_DEBUG) for (const n of nodes) process.stderr.write(`${n.name}: ${JSON.stringify(n.events.slice(-6))}\n`);
+      throw new Error(`timed out waiting for ${what}`);
+    }
     await new Promise((r) => setTimeout(r, 5));
   }
 }
 
 async function startNode(name: string, ensemble: string, peers: string[], port = 0, dir?: string): Promise<Node> {
   const home = dir ?? mkdtempSync(join(tmpdir(), 'ens-net-bench-'));
+  if (!allDirs.includes(home)) allDirs.push(home);
   const file = join(home, 'system.ensemble');
   writeFileSync(file, ensemble);
   const env = { ENSEMBLE_RUNTIME_HOME: join(home, 'run'), ENSEMBLE_STATE_HOME: join(home, 'state') };
@@ -196,7 +204,7 @@ runner victim "${netEcho}" on "${last}" {
       dead.push(Math.max(...times) - t);
       // Bring it back on the same address before the next round.
       victim.watch?.cancel();
-      await new Promise((r) => victim.child.once('exit', r));
+      if (victim.child.exitCode === null && victim.child.signalCode === null) await new Promise((r) => victim.child.once('exit', r));
       const back = await startNode(victim.name, ensemble, [`127.0.0.1:${n0.port}`], victim.port, victim.dir);
       nodes[nodes.length - 1] = back;
       await watch(back);
@@ -215,6 +223,7 @@ runner victim "${netEcho}" on "${last}" {
 
 const onSignal = (): void => {
   for (const n of nodes) n.child.kill('SIGKILL');
+  killLeftovers(allDirs);
   process.exit(130);
 };
 process.on('SIGINT', onSignal);
