@@ -11,6 +11,7 @@ import { resolveNetworkConfig } from './network-config.js';
 import { networkHandlers } from './network-service.js';
 import { RefusalLog } from './peer-auth.js';
 import { formatHostPort } from './peer-address.js';
+import { peerTrees, type PeerTrees, type ResourceClientFactory } from './peer-tree-backend.js';
 import { startPeerListener, type PeerListener } from './peer-listener.js';
 
 /** Full name of the operator's network service on the local socket. */
@@ -93,5 +94,13 @@ export class NetworkPlugin implements SystemPlugin, ApiExtension {
   /** The running federation (null when not networked or not started). */
   get federation(): Federation | null {
     return this.federationValue;
+  }
+
+  /**
+   * What the file view shows under `peers/` (empty when not networked).
+   * Valid once the API started (the federation is made then).
+   */
+  peerTrees(resourceClient: ResourceClientFactory | null = null): PeerTrees {
+    return peerTrees(this.federationValue, resourceClient);
   }
 }
