@@ -16,6 +16,19 @@ export interface FileTreeOptions {
   readonly timeoutMs?: number;
   /** Poll interval for watching files without push updates. Default 1000. */
   readonly pollMs?: number;
+  /** Where `peers/<node>/…` comes from (the network); without it `peers/` is empty. */
+  readonly peers?: PeerSource;
+}
+
+/**
+ * The other nodes of the network, for `peers/<node>/…` (each shown as the
+ * same tree, served by its own backend; src/network/peer-tree-backend.ts).
+ */
+export interface PeerSource {
+  /** Names of the other nodes (called on every lookup of `peers/`). */
+  names(): string[];
+  /** The backend serving node `name`'s tree. */
+  backend(name: string): TreeBackend;
 }
 
 /** A watch companion: reading it yields the watched file's next contents. */
@@ -42,13 +55,14 @@ export interface TreeStat {
  * ```
  * units/<unit>/<resource path>   status/<unit>/{state,pid,…,control}
  * services/<service>             supervisor/{state,pid,version,control}
- * peers/                         (empty until federation lands)
+ * peers/<node>/…                 the same tree of each other node (options.peers)
  * ```
  * Every error is a {@link FileViewError} carrying the errno to report.
  */
 export class FileTree {
   private readonly root: DirNode;
   private readonly unitDirs = new Map<string, UnitResourcesDir>();
+  private readonly peerTrees = new Map<string, FileTree>();
   private readonly timeoutMs: number;
   private readonly pollMs: number;
 
@@ -72,7 +86,7 @@ export class FileTree {
           }),
       ),
       supervisor: supervisorDir(backend),
-      peers: staticDir({}),
+      peers: options.peers ? this.peersDir(options.peers) : staticDir({}),
     });
   }
 
@@ -169,7 +183,24 @@ export class FileTree {
   close(): void {
     for (const dir of this.unitDirs.values()) dir.close();
     this.unitDirs.clear();
+    for (const tree of this.peerTrees.values()) tree.close();
+    this.peerTrees.clear();
     this.backend.close();
+  }
+
+  /** `peers/`: one nested tree (without `peers/` of its own) per node of the network. */
+  private peersDir(peers: PeerSource): DirNode {
+    return dynamicDir(
+      async () => peers.names(),
+      (node) => {
+        let tree = this.peerTrees.get(node);
+        if (!tree) {
+          tree = new FileTree(peers.backend(node), { timeoutMs: this.timeoutMs, pollMs: this.pollMs });
+          this.peerTrees.set(node, tree);
+        }
+        return tree.root;
+      },
+    );
   }
 
   private unitDir(name: string): UnitResourcesDir {

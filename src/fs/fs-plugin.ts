@@ -1,9 +1,16 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { PluginContext, SystemPlugin } from '../system-plugin.js';
-import type { FileTree } from './file-tree.js';
+import type { FileTree, PeerSource } from './file-tree.js';
 import type { ServiceLister } from './local-backend.js';
 import type { MountedFileView } from './mount-file-view.js';
+import type { ResourceClient } from './tree-backend.js';
+
+/**
+ * The network's `peers/` source, given a factory of Resources clients (the
+ * view's own pool); null while the supervisor is not networked.
+ */
+export type PeerSourceProvider = (resourceClient: (unit: string, service: string, address: string) => ResourceClient) => PeerSource | null;
 
 /** Deadline of a call to a unit's Resources service from the file view. */
 export const UNIT_CALL_DEADLINE_MS = 3000;
@@ -27,7 +34,11 @@ export class FsPlugin implements SystemPlugin {
   private mount: MountedFileView | null = null;
   private tree: FileTree | null = null;
 
-  constructor(private readonly registry: () => ServiceLister | null) {}
+  /** @param peers the network's `peers/` source, looked up lazily (absent: `peers/` stays empty). */
+  constructor(
+    private readonly registry: () => ServiceLister | null,
+    private readonly peers: PeerSourceProvider | null = null,
+  ) {}
 
   async start(ctx: PluginContext): Promise<void> {
     const { logger, options } = ctx;
@@ -49,10 +60,22 @@ export class FsPlugin implements SystemPlugin {
       return;
     }
     const lister: ServiceLister = { list: (q) => this.registry()?.list(q) ?? [] };
-    const backend = new LocalTreeBackend(ctx.control, lister, new ResourceClientPool(UNIT_CALL_DEADLINE_MS), (what, e) =>
+    const pool = new ResourceClientPool(UNIT_CALL_DEADLINE_MS);
+    const backend = new LocalTreeBackend(ctx.control, lister, pool, (what, e) =>
       logger.warn({ action: what }, `file view: ${what} failed: ${e instanceof Error ? e.message : String(e)}`),
     );
-    const tree = new FileTree(backend, { timeoutMs: TREE_OP_DEADLINE_MS });
+    const peersOf = this.peers;
+    const peers: PeerSource | undefined = peersOf
+      ? {
+          names: () => peersOf((unit, service, address) => pool.get(unit, service, address))?.names() ?? [],
+          backend: (node) => {
+            const source = peersOf((unit, service, address) => pool.get(unit, service, address));
+            if (!source) throw new Error(`peers/${node}: this supervisor is not networked`);
+            return source.backend(node);
+          },
+        }
+      : undefined;
+    const tree = new FileTree(backend, { timeoutMs: TREE_OP_DEADLINE_MS, ...(peers ? { peers } : {}) });
     try {
       this.mount = await mountFileView(tree, dir, { onError: (e, op) => logAnswer(logger, e.errno, op, e.message) });
     } catch (e) {

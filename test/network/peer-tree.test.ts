@@ -2,6 +2,8 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiPlugin } from '../../src/api/api-plugin.js';
+import { FileTree } from '../../src/fs/file-tree.js';
+import { LocalTreeBackend } from '../../src/fs/local-backend.js';
 import { ResourceClientPool } from '../../src/fs/resources-client.js';
 import { NetworkPlugin } from '../../src/network/network-plugin.js';
 import type { PeerTrees } from '../../src/network/peer-tree-backend.js';
@@ -94,6 +96,24 @@ describe('peers/<node> data of the file view', { timeout: 120_000 }, () => {
     } finally {
       off();
       backend.close();
+    }
+  });
+
+  it('the file tree shows peers/<node>/… as the same tree as the local one', async () => {
+    const tree = new FileTree(new LocalTreeBackend(supervisor!, { list: () => [] }, pool, () => undefined), { peers: trees });
+    try {
+      expect(await tree.list('peers')).toEqual(['a']);
+      expect(await tree.list('peers/a')).toEqual(['peers', 'services', 'status', 'supervisor', 'units']);
+      expect(await tree.read('peers/a/status/echo/state')).toBe('ready\n');
+      expect(await tree.read('peers/a/status/echo/pid')).toBe(`${(await a.supervisor.getUnit('echo')).pid}\n`);
+      expect(await tree.read('peers/a/services/echo')).toMatch(/^127\.0\.0\.1:\d+\n$/);
+      await tree.write('peers/a/units/echo/greeting', 'salut\n');
+      expect(await tree.read('peers/a/units/echo/greeting')).toBe('salut\n');
+      await expect(tree.write('peers/a/supervisor/control', 'shutdown\n')).rejects.toMatchObject({ errno: 'EACCES' });
+      await expect(tree.read('peers/nowhere/status/echo/state')).rejects.toMatchObject({ errno: 'ENOENT' });
+      expect(await tree.list('peers/a/peers')).toEqual([]);
+    } finally {
+      tree.close();
     }
   });
 });
