@@ -47,6 +47,7 @@ export function errnoForCode(code: ErrorCode): FsErrno {
   switch (code) {
     case 'ENS_E_UNIT_NOT_FOUND':
     case 'ENS_E_PATH_NOT_FOUND':
+    case 'ENS_E_NODE_NOT_FOUND':
       return 'ENOENT';
     case 'ENS_E_PERMISSION':
       return 'EACCES';
