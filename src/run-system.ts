@@ -49,7 +49,7 @@ export function builtinPlugins(_options: RunOptions): SystemPlugin[] {
   // The network extends the API (federated registry, Network service) and starts right after it.
   const network = new NetworkPlugin();
   const api = new ApiPlugin(network);
-  return [api, network, new FsPlugin(() => api.api?.registry ?? null), new MetricsPlugin()];
+  return [api, network, new FsPlugin(() => api.api?.registry ?? null, (resources) => network.peerTrees(resources)), new MetricsPlugin()];
 }
 
 /** The health layer wired for the supervisor. */
