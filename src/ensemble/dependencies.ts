@@ -2,39 +2,66 @@ import type { CompiledUnit } from './compile-runner.js';
 import type { UnitSpec } from './plan.js';
 import type { Reporter } from './reporter.js';
 
+/** A unit on the walk's path, and how many of its dependencies were looked at. */
+interface Frame {
+  readonly unit: CompiledUnit;
+  next: number;
+}
+
 /**
  * Report dependency cycles (each once, naming the cycle) and return the
  * units in a valid start order: dependencies first, otherwise declaration
  * order. Only dependencies between the given units are followed.
+ *
+ * A depth-first walk in declaration order, each unit's `depends_on` in the
+ * order written; a unit is placed once all its dependencies are. A cycle is
+ * reported at the `depends_on` entry that leads back to a unit still on the
+ * walk's path, as `a → b → … → a` from that unit. The path is an explicit
+ * stack, not recursion, so a chain of any length fits.
  */
 export function orderUnits(units: readonly CompiledUnit[], r: Reporter): UnitSpec[] {
   const byName = new Map(units.map((u) => [u.spec.name, u]));
-  const state = new Map<string, 'visiting' | 'done'>();
+  /** Units on the path, by name, with their index in `path`. */
+  const onPath = new Map<string, number>();
+  const done = new Set<string>();
+  const path: Frame[] = [];
   const order: UnitSpec[] = [];
-  const stack: string[] = [];
   const reported = new Set<string>();
 
-  const visit = (u: CompiledUnit): void => {
-    state.set(u.spec.name, 'visiting');
-    stack.push(u.spec.name);
-    for (const d of u.dependsOn) {
-      const target = byName.get(d.name);
-      if (!target) continue;
-      const s = state.get(d.name);
-      if (s === 'visiting') {
-        const cycle = [...stack.slice(stack.indexOf(d.name)), d.name];
-        const key = [...new Set(cycle)].sort().join('\0');
-        if (!reported.has(key)) {
-          reported.add(key);
-          r.invalid(d.pos, `dependency cycle: ${cycle.join(' → ')}`);
-        }
-      } else if (s === undefined) visit(target);
-    }
-    stack.pop();
-    state.set(u.spec.name, 'done');
-    order.push(u.spec);
+  const enter = (unit: CompiledUnit): void => {
+    onPath.set(unit.spec.name, path.length);
+    path.push({ unit, next: 0 });
   };
 
-  for (const u of units) if (!state.has(u.spec.name)) visit(u);
+  const reportCycle = (from: number, dep: CompiledUnit['dependsOn'][number]): void => {
+    const cycle = path.slice(from).map((f) => f.unit.spec.name);
+    cycle.push(dep.name);
+    const key = [...new Set(cycle)].sort().join('\0');
+    if (reported.has(key)) return;
+    reported.add(key);
+    r.invalid(dep.pos, `dependency cycle: ${cycle.join(' → ')}`);
+  };
+
+  for (const root of units) {
+    if (done.has(root.spec.name) || onPath.has(root.spec.name)) continue;
+    enter(root);
+    while (path.length > 0) {
+      const frame = path[path.length - 1] as Frame;
+      const dep = frame.unit.dependsOn[frame.next];
+      if (dep === undefined) {
+        path.pop();
+        onPath.delete(frame.unit.spec.name);
+        done.add(frame.unit.spec.name);
+        order.push(frame.unit.spec);
+        continue;
+      }
+      frame.next++;
+      const target = byName.get(dep.name);
+      if (!target || done.has(dep.name)) continue;
+      const at = onPath.get(dep.name);
+      if (at !== undefined) reportCycle(at, dep);
+      else enter(target);
+    }
+  }
   return order;
 }
