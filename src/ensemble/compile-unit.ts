@@ -31,7 +31,7 @@ export async function compileUnitSnippet(
   const rendered = await renderSource({ file: SNIPPET_FILE, text, registry, variables: ctx.variables, diagnostics: reporter.diagnostics });
   let unit: UnitSpec | undefined;
   if (rendered) {
-    const statements = parseSource(rendered, { file: path.join(options.baseDir, SNIPPET_FILE), compose: null }, registry, reporter.diagnostics);
+    const statements = parseSource(rendered, { file: path.join(options.baseDir, SNIPPET_FILE), compose: null }, reporter);
     const runners = statements.filter((s) => s.type === 'runner');
     if (reporter.diagnostics.length === 0 && (runners.length !== 1 || statements.length !== 1)) {
       reporter.report('ENS_E_VALIDATION', statements[1]?.pos ?? at, `expected exactly one runner statement, found ${statements.length === 0 ? 'none' : `${statements.length} statements`}`);

@@ -90,7 +90,7 @@ export async function expandCompose(st: ComposeNode, rootFile: string, ctx: Load
   });
   if (!rendered) return null;
   const out: RunnerNode[] = [];
-  for (const s of parseSource(rendered, origin, ctx.registry, r.diagnostics)) {
+  for (const s of parseSource(rendered, origin, r)) {
     if (s.type !== 'runner') {
       r.report('ENS_E_PARSE', s.pos, `a compose template may contain only runner statements, found ${s.type}`);
       continue;

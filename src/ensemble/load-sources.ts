@@ -56,7 +56,7 @@ export async function loadSources(root: string, ctx: LoadContext): Promise<Loade
       incomplete = true;
       return [];
     }
-    const statements = parseSource(rendered, { file, compose: null }, ctx.registry, ctx.reporter.diagnostics);
+    const statements = parseSource(rendered, { file, compose: null }, ctx.reporter);
     const out: StatementNode[] = [];
     for (const st of statements) {
       if (st.type !== 'import') {

@@ -52,7 +52,7 @@ export interface RunnerNode {
   readonly children: readonly RunnerNode[];
   readonly pos: RealPosition;
   readonly origin: Origin;
-  /** True when Chevrotain had to recover inside this statement (it is not compiled). */
+  /** True when the statement has a syntax error anywhere in it (it is not compiled). */
   readonly recovered: boolean;
 }
 
@@ -80,6 +80,7 @@ export interface ComposeNode {
   readonly blockText: string;
   readonly pos: RealPosition;
   readonly origin: Origin;
+  /** True when the statement has a syntax error anywhere in it (it is not expanded). */
   readonly recovered: boolean;
 }
 
@@ -90,6 +91,7 @@ export interface NetworkNode {
   readonly fields: readonly FieldNode[];
   readonly pos: RealPosition;
   readonly origin: Origin;
+  /** True when the statement has a syntax error anywhere in it (it is not compiled). */
   readonly recovered: boolean;
 }
 

@@ -28,7 +28,10 @@ export type Draft =
 
 /** Fields every draft has. */
 interface DraftBase {
-  /** True when the rule had to recover from a syntax error (its draft is partial). */
+  /**
+   * True when a syntax error was recorded while the rule ran, in it or in a
+   * rule it invoked (its draft, or a draft inside it, is partial).
+   */
   recovered: boolean;
 }
 

@@ -1,7 +1,7 @@
-import type { Diagnostic } from '../diagnostic.js';
+import type { IToken } from 'chevrotain';
 import type { RenderedSource } from '../liquid-render.js';
+import type { Reporter } from '../reporter.js';
 import type { RealPosition } from '../source-map.js';
-import type { SourceRegistry } from '../source-registry.js';
 import type { Origin, StatementNode } from './ast.js';
 import { ensembleParser } from './parser.js';
 import { LineIndex } from './line-index.js';
@@ -11,15 +11,14 @@ import { ensembleLexer } from './tokens.js';
 
 /**
  * Lex and parse rendered text into statements with real positions. Syntax
- * errors (all of them, thanks to Chevrotain's recovery) become diagnostics;
- * statements the parser had to recover are marked `recovered`.
+ * errors (all of them, thanks to Chevrotain's recovery) go to the reporter
+ * as ENS_E_PARSE, each once (text repeated by a Liquid loop repeats its
+ * errors at the same real place); statements with a syntax error anywhere
+ * in them are marked `recovered`.
  */
-export function parseSource(src: RenderedSource, origin: Origin, registry: SourceRegistry, diagnostics: Diagnostic[]): StatementNode[] {
+export function parseSource(src: RenderedSource, origin: Origin, reporter: Reporter): StatementNode[] {
   const at = (line: number, column: number): RealPosition => src.map.locate(line, column);
-  const reportTo = (list: Diagnostic[], pos: RealPosition, message: string): void => {
-    list.push({ code: 'ENS_E_PARSE', file: pos.file, line: pos.line, column: pos.column, message, sourceLine: registry.line(pos.file, pos.line) });
-  };
-  const report = (pos: RealPosition, message: string): void => reportTo(diagnostics, pos, message);
+  const report = (pos: RealPosition, message: string): void => reporter.report('ENS_E_PARSE', pos, message);
 
   const lines = new LineIndex(src.text);
   const atOffset = (offset: number): RealPosition => {
@@ -37,15 +36,19 @@ export function parseSource(src: RenderedSource, origin: Origin, registry: Sourc
   for (const t of lexed.tokens) if (t.tokenType.name === 'UnterminatedString') report(atOffset(t.startOffset), 'unterminated string: missing closing quote on this line');
 
   // Statements are built while parsing; what building reports goes after the syntax errors.
-  const later: Diagnostic[] = [];
-  const build = statementBuilder({ src, lines, origin, report: (pos, message) => reportTo(later, pos, message) });
+  const later: { pos: RealPosition; message: string }[] = [];
+  const build = statementBuilder({ src, lines, origin, report: (pos, message) => later.push({ pos, message }) });
   const statements: StatementNode[] = [];
   const errors = ensembleParser.parseFile(lexed.tokens, (draft) => {
     const st = build(draft);
     if (st) statements.push(st);
   });
+  // One syntax error per token: when recovery fails again at the same token, the first error says it.
+  let previous: IToken | undefined;
   for (const e of errors) {
     const t = e.token;
+    if (t === previous) continue;
+    previous = t;
     if (t.tokenType.name === 'EOF' && unterminatedComment) continue;
     if (t.tokenType.name === 'EOF' || Number.isNaN(t.startOffset)) {
       const last = lexed.tokens[lexed.tokens.length - 1];
@@ -56,6 +59,6 @@ export function parseSource(src: RenderedSource, origin: Origin, registry: Sourc
       report(atOffset(t.startOffset), e.message);
     }
   }
-  for (const d of later) diagnostics.push(d);
+  for (const d of later) report(d.pos, d.message);
   return statements;
 }

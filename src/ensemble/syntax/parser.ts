@@ -17,6 +17,7 @@ import {
   type StatementDraft,
   type ValueDraft,
 } from './drafts.js';
+import { countedMessages, type ErrorCount } from './counted-messages.js';
 import { errorMessages } from './error-messages.js';
 import * as T from './tokens.js';
 
@@ -44,9 +45,13 @@ export class EnsembleParser extends EmbeddedActionsParser {
   /** Collects each top-level statement's draft until it is drained. */
   readonly #root: FileDraft = { kind: 'file', statements: [], recovered: false };
   #sink: ((statement: StatementDraft) => void) | null = null;
+  /** Syntax errors recorded for the current input (the length of `errors`, without copying it). */
+  readonly #errorCount: ErrorCount;
 
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: errorMessages });
+    const errorCount: ErrorCount = { value: 0 };
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: countedMessages(errorMessages, errorCount) });
+    this.#errorCount = errorCount;
     this.performSelfAnalysis();
   }
 
@@ -57,6 +62,7 @@ export class EnsembleParser extends EmbeddedActionsParser {
    */
   parseFile(tokens: IToken[], sink: (statement: StatementDraft) => void): IRecognitionException[] {
     this.input = tokens;
+    this.#errorCount.value = 0;
     this.#root.statements.length = 0;
     this.#open.length = 0;
     this.#open.push(this.#root);
@@ -97,15 +103,25 @@ export class EnsembleParser extends EmbeddedActionsParser {
     this.#open.pop();
   }
 
-  /** Run a rule body on its draft: attached first, marked recovered when the body throws (Chevrotain then recovers). */
+  /**
+   * Run a rule body on its draft: attached first, marked recovered when a
+   * syntax error was recorded while the body ran. That covers every way
+   * Chevrotain recovers: the body throwing (re-sync, in this rule or an
+   * enclosing one), a nested rule that re-synced and returned normally, a
+   * token inserted or deleted in place, tokens skipped inside a repetition.
+   * A nested rule's error thus marks every enclosing draft up to the
+   * statement, so a statement with a syntax error anywhere in it is known
+   * to be partial.
+   */
   #rule<D extends Draft>(draft: D, body: (d: D) => void): void {
     this.#enter(draft);
-    let failed = true;
+    const errorsBefore = this.#errorCount.value;
+    let threw = true;
     try {
       body(draft);
-      failed = false;
+      threw = false;
     } finally {
-      this.#leave(draft, failed);
+      this.#leave(draft, threw || this.#errorCount.value > errorsBefore);
     }
   }
 

@@ -86,15 +86,19 @@ export function statementBuilder(ctx: SyntaxTreeContext): (st: StatementDraft) =
     }
   };
 
+  // Every position below is a token the parser read. Where a draft is partial, the
+  // position of what encloses it stands in (its statement is `recovered` and not compiled).
+
   // A value the parser could not read at all is `invalid` (the syntax error is reported already).
-  const value = (v: ValueDraft | undefined): ValueNode => {
+  const value = (v: ValueDraft | undefined, fallback: RealPosition): ValueNode => {
     if (v?.list) {
       const lt = v.list.open;
-      return { kind: 'list', items: v.list.items.map(value), pos: lt ? posOf(lt) : at(1, 1) };
+      const pos = real(lt) ? posOf(lt) : fallback;
+      return { kind: 'list', items: v.list.items.map((item) => value(item, pos)), pos };
     }
-    if (v?.block) return blockValue(v.block);
+    if (v?.block) return blockValue(v.block, fallback);
     const t = v?.token;
-    if (!t || Number.isNaN(t.startOffset)) return { kind: 'invalid', raw: '', pos: t ? posOf(t) : at(1, 1) };
+    if (!real(t)) return { kind: 'invalid', raw: '', pos: fallback };
     return scalar(t);
   };
 
@@ -103,16 +107,16 @@ export function statementBuilder(ctx: SyntaxTreeContext): (st: StatementDraft) =
     for (const f of list) {
       const k = f.key;
       if (!real(k)) continue;
-      const key = nameText(k);
-      const v = f.block ? blockValue(f.block) : value(f.value);
-      out.push({ key, keyPos: posOf(k), value: v });
+      const keyPos = posOf(k);
+      const v = f.block ? blockValue(f.block, keyPos) : value(f.value, keyPos);
+      out.push({ key: nameText(k), keyPos, value: v });
     }
     return out;
   };
 
-  const blockValue = (b: BlockDraft): ValueNode => {
+  const blockValue = (b: BlockDraft, fallback: RealPosition): ValueNode => {
     const lc = b.open;
-    return { kind: 'block', fields: fieldList(b.fields), pos: lc ? posOf(lc) : at(1, 1) };
+    return { kind: 'block', fields: fieldList(b.fields), pos: real(lc) ? posOf(lc) : fallback };
   };
 
   const header = (h: HeaderDraft | undefined, fallback: RealPosition): { name: string | null; namePos: RealPosition; path: string; pathPos: RealPosition } => {
@@ -126,8 +130,14 @@ export function statementBuilder(ctx: SyntaxTreeContext): (st: StatementDraft) =
     return { name: real(nameTok) ? nameTok.image : null, namePos: fallback, path: '', pathPos: fallback };
   };
 
-  const runner = (r: RunnerDraft): RunnerNode => {
-    const pos = r.keyword ? posOf(r.keyword) : at(1, 1);
+  /** Runners whose keyword was read (the rest of a runner is positioned relative to it). */
+  const runners = (list: readonly RunnerDraft[]): RunnerNode[] => {
+    const out: RunnerNode[] = [];
+    for (const r of list) if (real(r.keyword)) out.push(runner(r, posOf(r.keyword)));
+    return out;
+  };
+
+  const runner = (r: RunnerDraft, pos: RealPosition): RunnerNode => {
     const h = r.header;
     const fields = r.body ? fieldList(r.body.fields) : [];
     const { name, namePos, path, pathPos } = header(h, pos);
@@ -141,15 +151,14 @@ export function statementBuilder(ctx: SyntaxTreeContext): (st: StatementDraft) =
       conditions,
       on,
       fields,
-      children: r.body ? r.body.children.map(runner) : [],
+      children: r.body ? runners(r.body.children) : [],
       pos,
       origin,
-      recovered: r.recovered || h?.recovered === true || r.body?.recovered === true,
+      recovered: r.recovered,
     };
   };
 
-  const compose = (st: ComposeDraft): StatementNode => {
-    const pos = st.keyword ? posOf(st.keyword) : at(1, 1);
+  const compose = (st: ComposeDraft, pos: RealPosition): StatementNode => {
     const kindTok = st.kindName;
     const nameTok = st.name;
     const pathTok = st.path;
@@ -164,7 +173,7 @@ export function statementBuilder(ctx: SyntaxTreeContext): (st: StatementDraft) =
     const { conditions, on } = modifiers(st.modifiers);
     return {
       type: 'compose',
-      kind: kindTok?.image ?? '',
+      kind: real(kindTok) ? kindTok.image : '',
       kindPos,
       name: real(nameTok) ? nameText(nameTok) : '',
       namePos,
@@ -176,29 +185,31 @@ export function statementBuilder(ctx: SyntaxTreeContext): (st: StatementDraft) =
       blockText,
       pos,
       origin,
-      recovered: st.recovered || block?.recovered === true || !real(pathTok),
+      recovered: st.recovered,
     };
   };
 
-  const network = (st: NetworkDraft): StatementNode => ({
+  const network = (st: NetworkDraft, pos: RealPosition): StatementNode => ({
     type: 'network',
     name: real(st.name) ? nameText(st.name) : '',
     fields: st.block ? fieldList(st.block.fields) : [],
-    pos: st.keyword ? posOf(st.keyword) : at(1, 1),
+    pos,
     origin,
-    recovered: st.recovered || st.block?.recovered === true,
+    recovered: st.recovered,
   });
 
   return (st: StatementDraft): StatementNode | undefined => {
+    if (st.kind === 'import') return real(st.path) ? { type: 'import', path: decodeString(st.path.image), pos: posOf(st.path), origin } : undefined;
+    // A statement's rule starts on its keyword, so the keyword is always read.
+    if (!real(st.keyword)) return undefined;
+    const pos = posOf(st.keyword);
     switch (st.kind) {
-      case 'import':
-        return real(st.path) ? { type: 'import', path: decodeString(st.path.image), pos: posOf(st.path), origin } : undefined;
       case 'runner':
-        return runner(st);
+        return runner(st, pos);
       case 'compose':
-        return compose(st);
+        return compose(st, pos);
       case 'network':
-        return network(st);
+        return network(st, pos);
     }
   };
 }
