@@ -1,15 +1,17 @@
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { ApiPlugin } from './api/api-plugin.js';
+import type { ApiPlugin } from './api/api-plugin.js';
 import { loadPlan as defaultLoadPlan } from './ensemble/load-plan.js';
 import type { Plan } from './ensemble/plan.js';
 import { FsPlugin } from './fs/fs-plugin.js';
 import { MetricsPlugin } from './health/metrics-plugin.js';
-import { createProbe } from './health/create-probe.js';
 import { HealthMonitor } from './health/health-monitor.js';
 import { createLimitsEnforcer } from './health/limits-enforcer.js';
 import { ResourceSampler } from './health/resource-sampler.js';
 import { sampledLimitViolation } from './health/sampled-limits.js';
-import { NetworkPlugin } from './network/network-plugin.js';
+import { LazyPlugin } from './lazy-plugin.js';
+import { lazyProbeFactory } from './lazy-probe-factory.js';
+import type { NetworkPlugin } from './network/network-plugin.js';
 import { createLogger } from './supervisor/create-logger.js';
 import type { HealthServices } from './supervisor/health-services.js';
 import { loadLastGoodPlan, saveLastGoodPlan } from './supervisor/reload/last-good-plan.js';
@@ -44,18 +46,56 @@ export interface RunHooks {
 /**
  * The plugins of every run: the gRPC API, the file view, the network and
  * metrics register here as they land (each reads its flags from `options`).
+ *
+ * The file view and metrics start before the units (a unit may read the
+ * mount as it starts; a bad metrics address stops the run before anything
+ * starts) and load their modules only when used. The API and the network
+ * start right after the units, which do not wait for them: a unit that
+ * connects early finds the socket path fixed and the SDK waits for it
+ * (`waitForReady`). Their modules (gRPC, protobuf) load while the units start.
  */
 export function builtinPlugins(_options: RunOptions): SystemPlugin[] {
   // The network extends the API (federated registry, Network service) and starts right after it.
-  const network = new NetworkPlugin();
-  const api = new ApiPlugin(network);
-  return [api, network, new FsPlugin(() => api.api?.registry ?? null, (resources) => network.peerTrees(resources)), new MetricsPlugin()];
+  let networkPlugin: Promise<NetworkPlugin> | null = null;
+  let networkInstance: NetworkPlugin | null = null;
+  const loadNetwork = (): Promise<NetworkPlugin> => (networkPlugin ??= import('./network/network-plugin.js').then((m) => (networkInstance = new m.NetworkPlugin())));
+  let apiPlugin: ApiPlugin | null = null;
+  const api = new LazyPlugin({
+    name: 'api',
+    afterUnits: true,
+    load: async () => {
+      const [{ ApiPlugin }, network] = await Promise.all([import('./api/api-plugin.js'), loadNetwork()]);
+      apiPlugin = new ApiPlugin(network);
+      return apiPlugin;
+    },
+  });
+  const network = new LazyPlugin({
+    name: 'network',
+    afterUnits: true,
+    // A bad network configuration stops the run before any unit starts.
+    prepare: async (ctx) => {
+      const { resolveNetworkConfig } = await import('./network/network-config.js');
+      resolveNetworkConfig(ctx.plan, ctx.options, ctx.options.env ?? process.env);
+    },
+    load: loadNetwork,
+  });
+  // peers/ of the file view asks the network lazily (the view starts before the network).
+  return [api, network, new FsPlugin(() => apiPlugin?.api?.registry ?? null, (resources) => networkInstance?.peerTrees(resources) ?? null), new MetricsPlugin()];
 }
 
-/** The health layer wired for the supervisor. */
+/**
+ * The directory where the file view will be served, or null with `--no-fs`:
+ * units may not run inside it (see `SupervisorOptions.fileViewDir`).
+ */
+export function fileViewDir(options: RunOptions, paths: RuntimePaths): string | null {
+  if (options.fs === false) return null;
+  return options.mount ? resolve(options.mount) : paths.mountDir;
+}
+
+/** The health layer wired for the supervisor (the probes, and gRPC with them, load with the first probe). */
 export function defaultHealthServices(paths: RuntimePaths, logger: Logger): HealthServices {
   return {
-    createProbe,
+    createProbe: lazyProbeFactory(),
     createMonitor: (spec, probe, handlers) => new HealthMonitor(spec, probe, handlers),
     sampler: new ResourceSampler(),
     limits: createLimitsEnforcer({ instance: `${paths.id}-${process.pid}`, log: (message) => logger.warn(message) }),
@@ -129,6 +169,7 @@ export async function runSystem(options: RunOptions, hooks: RunHooks = {}): Prom
     plan,
     paths,
     logger,
+    fileViewDir: fileViewDir(options, paths),
     health: hooks.health === undefined ? defaultHealthServices(paths, logger) : hooks.health,
     onGroupsChanged: (groups) => owner.recordGroups(groups),
     loadPlan: (file) => load(file, loadOptions),
@@ -173,7 +214,15 @@ export async function runSystem(options: RunOptions, hooks: RunHooks = {}): Prom
   }
   try {
     try {
-      for (const plugin of plugins) {
+      for (const plugin of plugins) await plugin.prepare?.(ctx);
+      for (const plugin of plugins.filter((p) => p.afterUnits !== true)) {
+        await plugin.start(ctx);
+        started.push(plugin);
+      }
+      // The units start as soon as nothing they need is missing: the plugins
+      // that come after them load and start while the first units run.
+      if (signals === 0) supervisor.start();
+      for (const plugin of plugins.filter((p) => p.afterUnits === true)) {
         await plugin.start(ctx);
         started.push(plugin);
       }
@@ -181,7 +230,6 @@ export async function runSystem(options: RunOptions, hooks: RunHooks = {}): Prom
       await supervisor.shutdown();
       throw e;
     }
-    if (signals === 0) supervisor.start();
     logger.info({ file: plan.file, node: plan.node, units: plan.units.length, runtimeDir: paths.runtimeDir, reaperPid: supervisor.reaperPid }, 'supervisor running');
     hooks.onStarted?.(supervisor, paths);
     if (signals === 0) {

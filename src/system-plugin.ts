@@ -39,7 +39,7 @@ export interface RunOptions {
 
 /** What a plugin gets when the system starts. */
 export interface PluginContext {
-  /** The running supervisor (units are not started yet when `start` is called). */
+  /** The running supervisor (units are not started yet when `start` is called, unless the plugin starts {@link SystemPlugin.afterUnits}). */
   readonly control: SupervisorControl;
   readonly plan: Plan;
   readonly paths: RuntimePaths;
@@ -49,12 +49,22 @@ export interface PluginContext {
 
 /**
  * A part of the running system besides the units: the gRPC API, the file
- * view, the network, metrics. Plugins start in order before the units (so the
- * API socket exists when units connect) and stop in reverse order after every
- * unit has stopped. A plugin whose `start` throws aborts the run.
+ * view, the network, metrics. Plugins start in order and stop in reverse
+ * order after every unit has stopped. A plugin starts before the units unless
+ * it says {@link afterUnits} (then right after the units were started, so
+ * they need not wait for it). A plugin whose `prepare` or `start` throws
+ * aborts the run (units already started are stopped again).
  */
 export interface SystemPlugin {
   readonly name: string;
+  /**
+   * Start right after the units instead of before them: units do not need
+   * this plugin at their very start (the API: the SDK waits for its socket).
+   * Default false.
+   */
+  readonly afterUnits?: boolean;
+  /** Checks that must pass before any unit starts (e.g. the configuration of an `afterUnits` plugin). */
+  prepare?(ctx: PluginContext): Promise<void> | void;
   start(ctx: PluginContext): Promise<void>;
   stop(): Promise<void>;
 }

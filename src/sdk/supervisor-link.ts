@@ -8,6 +8,17 @@ import { TOKEN_HEADER } from '../api/token.js';
 const CALL_DEADLINE_MS = 15_000;
 /** Pause before a dropped watch stream is opened again. */
 const REWATCH_DELAY_MS = 250;
+/**
+ * Reconnection backoff of the channel to the local supervisor (grpc-js
+ * defaults: 1 s initial, 120 s max). A unit may start before the
+ * supervisor's API socket exists: it should find the API within a fraction of
+ * a second of its appearing, and a supervisor that is back after a restart
+ * within seconds. Attempts on a Unix socket cost next to nothing.
+ */
+const CHANNEL_OPTIONS: grpc.ChannelOptions = {
+  'grpc.initial_reconnect_backoff_ms': 100,
+  'grpc.max_reconnect_backoff_ms': 2000,
+};
 
 /**
  * A unit's connection to its supervisor: one channel for Discovery,
@@ -21,21 +32,27 @@ export class SupervisorLink {
   private readonly changeListeners = new Map<(service: ServiceMessage | null) => void, true>();
   private watchCall: grpc.ClientReadableStream<WatchResponseMessage> | null = null;
   private closed = false;
+  /**
+   * False until a call reached the supervisor. Until then calls wait for the
+   * channel to connect (`waitForReady`): units start while the supervisor
+   * brings its API up, so the socket may not exist yet at a unit's first call.
+   */
+  private reached = false;
 
   constructor(
     readonly address: string,
     private readonly token: string,
   ) {
     const protos = loadProtos();
-    this.discovery = new protos.Discovery(address, grpc.credentials.createInsecure());
+    this.discovery = new protos.Discovery(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
     const channelOverride = this.discovery.getChannel();
     this.supervisor = new protos.Supervisor(address, grpc.credentials.createInsecure(), { channelOverride });
     this.health = new protos.Health(address, grpc.credentials.createInsecure(), { channelOverride });
   }
 
-  /** Call metadata with the unit's token. */
+  /** Call metadata with the unit's token (and `waitForReady` until a call reached the supervisor). */
   metadata(): grpc.Metadata {
-    const md = new grpc.Metadata();
+    const md = new grpc.Metadata(this.reached ? undefined : { waitForReady: true });
     md.set(TOKEN_HEADER, this.token);
     return md;
   }
@@ -46,6 +63,7 @@ export class SupervisorLink {
       const fn = (client as unknown as Record<string, (...args: unknown[]) => void>)[method];
       if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
       fn.call(client, request, this.metadata(), { deadline: Date.now() + CALL_DEADLINE_MS }, (err: unknown, res: Res) => {
+        if (!err || (isServiceError(err) && err.code !== grpc.status.UNAVAILABLE && err.code !== grpc.status.DEADLINE_EXCEEDED)) this.reached = true;
         if (err) reject(isServiceError(err) ? fromServiceError(err) : err);
         else resolve(res);
       });
@@ -95,6 +113,7 @@ export class SupervisorLink {
     this.watchCall = call;
     let synced = false;
     call.on('data', (msg: WatchResponseMessage) => {
+      this.reached = true;
       if (msg.type === 'CHANGE_TYPE_SYNCED') {
         synced = true;
         if (reopened) this.emitChange(null);
