@@ -89,7 +89,7 @@ describe.runIf(canNetns)('supervisors in separate network namespaces', { timeout
       setUpNamespaces();
       nodes.push(await startNode({ name: 'a', ensemble: ENSEMBLE, listen: null, args: ['--set', `host=${addressOf(0)}`], prefix: ['ip', 'netns', 'exec', spaces[0]!] }));
       nodes.push(
-        await startNode({ name: 'b', ensemble: ENSEMBLE, listen: null, peers: [`${addressOf(0)}:7600`], args: ['--set', `host=${addressOf(1)}`], prefix: ['ip', 'netns', 'exec', spaces[1]!] }),
+        await startNode({ name: 'b', ensemble: ENSEMBLE, listen: null, peers: [`${addressOf(0)}:7600`, `${addressOf(1)}:7600`], args: ['--set', `host=${addressOf(1)}`], prefix: ['ip', 'netns', 'exec', spaces[1]!] }),
       );
       await Promise.all(nodes.map((n) => waitUnitsReady(n)));
       await Promise.all([waitMembers(nodes[0]!, ['b']), waitMembers(nodes[1]!, ['a'])]);
@@ -113,6 +113,8 @@ describe.runIf(canNetns)('supervisors in separate network namespaces', { timeout
     expect(fromB).toMatchObject({ state: 'alive', address: `${addressOf(0)}:7600` });
     // b listens on 0.0.0.0 and a was never told its address: it came from b's connection.
     expect(fromA).toMatchObject({ state: 'alive', address: `${addressOf(1)}:7600` });
+    // b's peer list names b itself (one list for every node): b recognises itself.
+    expect((await b.network.nodes()).nodes.map((n) => `${n.name}:${n.state}`)).toEqual(['b:self', 'a:alive']);
 
     const echo = await b.supervisor.find('echo');
     expect(echo.node).toBe('a');
