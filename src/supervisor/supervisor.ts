@@ -104,6 +104,7 @@ export class Supervisor implements SupervisorControl {
       launch: options.fileViewDir ? { ...options.launch, fileViewDir: options.fileViewDir } : (options.launch ?? {}),
       setpriv,
       health: options.health ?? null,
+      baseEnv: { ...process.env },
       blockedBy: (unit) => this.blockedBy(unit),
       changed: (unit) => this.unitChanged(unit),
       groupsChanged: () => this.groupsChanged(),

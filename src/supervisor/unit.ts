@@ -25,6 +25,11 @@ export interface UnitHost {
   /** `setpriv` binary for `--pdeathsig`, or null. */
   readonly setpriv: string | null;
   readonly health: HealthServices | null;
+  /**
+   * The environment units inherit: a copy of the supervisor's, taken once
+   * (reading `process.env` costs a call into the runtime per variable).
+   */
+  readonly baseEnv: NodeJS.ProcessEnv;
   /** Why `unit` cannot start now (a dependency is not up), or null. */
   blockedBy(unit: Unit): string | null;
   /** Called after every state or status change of `unit`. */
@@ -271,7 +276,7 @@ export class Unit {
       proc = await UnitProcess.start({
         unit: this.name,
         command,
-        env: unitEnvironment(this.spec, { paths: this.host.paths, token: this.token, notifySocket: notifyPath }),
+        env: unitEnvironment(this.spec, { paths: this.host.paths, token: this.token, notifySocket: notifyPath, base: this.host.baseEnv }),
         stopSignal: this.spec.stop.signal,
         stopTimeoutMs: this.spec.stop.timeoutMs,
         setpriv: this.host.setpriv,
