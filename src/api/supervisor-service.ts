@@ -4,6 +4,8 @@ import { AlreadyExistsError, InvalidArgumentError, UnsupportedError } from '../e
 import type { SupervisorControl } from '../supervisor/control.js';
 import type { LogLine } from '../supervisor/unit-state.js';
 import { serverStream, unary } from './grpc-handlers.js';
+import { IdentityAuthority } from './identity-assertion.js';
+import { identityHandlers } from './identity-handlers.js';
 import { toReloadMessage } from './reload-messages.js';
 import { toLogLineMessage, toStatusMessage, toUnitMessage } from './supervisor-messages.js';
 import { authenticateUnit } from './token.js';
@@ -18,6 +20,8 @@ export interface SupervisorServiceOptions {
   readonly compileUnit?: (runner: string) => Promise<UnitSpec> | UnitSpec;
   /** Called when Shutdown's answer has been sent (default: control.shutdown()). */
   readonly onShutdownRequested?: () => void;
+  /** Issues and verifies unit identity assertions (default: a new one with its own secret). */
+  readonly identity?: IdentityAuthority;
 }
 
 interface UnitRequest {
@@ -25,7 +29,7 @@ interface UnitRequest {
 }
 
 /** Handlers of `ensemble.supervisor.v1.Supervisor`. */
-export function supervisorHandlers({ control, compileUnit, onShutdownRequested }: SupervisorServiceOptions): grpc.UntypedServiceImplementation {
+export function supervisorHandlers({ control, compileUnit, onShutdownRequested, identity }: SupervisorServiceOptions): grpc.UntypedServiceImplementation {
   const unitName = (req: UnitRequest, rpc: string): string => {
     if (req.unit === '') throw new InvalidArgumentError(`${rpc} needs a unit name`);
     return req.unit;
@@ -83,6 +87,7 @@ export function supervisorHandlers({ control, compileUnit, onShutdownRequested }
       const unit = authenticateUnit(call.metadata, req.unit, (t) => control.unitForToken(t), 'WatchProperties');
       return control.watchProperties(unit, (properties) => call.write({ propertiesJson: JSON.stringify(properties) }));
     }),
+    ...identityHandlers(identity ?? new IdentityAuthority({ unitForToken: (t) => control.unitForToken(t) }), control),
     Shutdown: unary(() => {
       // Answer first; stop once the answer is on its way.
       setImmediate(() => (onShutdownRequested ?? (() => void control.shutdown().catch(() => undefined)))());
