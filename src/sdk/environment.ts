@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { EnsembleError } from '../errors.js';
 import { currentHostedUnit } from './hosted-unit.js';
 
@@ -18,6 +19,8 @@ export interface UnitEnvironment {
   readonly stateDir: string | null;
   /** `NOTIFY_SOCKET` (readiness `notify`), or null. */
   readonly notifySocket: string | null;
+  /** `ENSEMBLE_BIND_HOST`: the default host `serve()` binds (instead of 127.0.0.1), or null. */
+  readonly bindHost: string | null;
 }
 
 /** The process was not started by a supervisor, or its environment is damaged. */
@@ -55,5 +58,9 @@ export function readUnitEnvironment(env: NodeJS.ProcessEnv = currentHostedUnit()
     }
     properties = parsed as Record<string, unknown>;
   }
-  return { supervisor, unit, token, properties, stateDir: env.ENSEMBLE_STATE_DIR || null, notifySocket: env.NOTIFY_SOCKET || null };
+  const bindHost = env.ENSEMBLE_BIND_HOST?.trim() || null;
+  if (bindHost !== null && isIP(bindHost.replace(/^\[(.*)\]$/, '$1')) === 0 && !/^[A-Za-z0-9_.-]{1,253}$/.test(bindHost)) {
+    throw new UnitEnvironmentError(`ENSEMBLE_BIND_HOST "${bindHost}" is not a host: give an address such as 0.0.0.0, 10.0.0.2 or ::1 (no port)`);
+  }
+  return { supervisor, unit, token, properties, stateDir: env.ENSEMBLE_STATE_DIR || null, notifySocket: env.NOTIFY_SOCKET || null, bindHost };
 }

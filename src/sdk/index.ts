@@ -14,3 +14,6 @@ export { readUnitEnvironment, UnitEnvironmentError, type UnitEnvironment } from 
 export { type ServiceMessage as DiscoveredService } from '../api/discovery-messages.js';
 export { loadProtos } from '../api/protos.js';
 export { TOKEN_HEADER } from '../api/token.js';
+export { IDENTITY_HEADER } from '../api/identity-assertion.js';
+export { IdentityCredentials, type IdentityOptions } from './identity-credentials.js';
+export { type CallerIdentity, type CallerIdentityOptions } from './caller-identity.js';

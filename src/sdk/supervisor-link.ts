@@ -86,6 +86,16 @@ export class SupervisorLink {
     return this.call(this.discovery, 'Unregister', { unit, names: [] }).then(() => undefined);
   }
 
+  /** `IssueIdentity`: an assertion of this unit for `audience`. */
+  issueIdentity(audience: string, ttlMs: number): Promise<{ assertion: string; expiresAtMs: number }> {
+    return this.call(this.supervisor, 'IssueIdentity', { audience, ttlMs });
+  }
+
+  /** `VerifyIdentity`: the unit an assertion presented to `audience` proves. */
+  verifyIdentity(assertion: string, audience: string): Promise<{ unit: string; instance: string; expiresAtMs: number }> {
+    return this.call(this.supervisor, 'VerifyIdentity', { assertion, audience });
+  }
+
   ready(unit: string): Promise<void> {
     return this.call(this.supervisor, 'Ready', { unit }).then(() => undefined);
   }

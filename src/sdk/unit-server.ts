@@ -5,6 +5,7 @@ import type { ServiceMessage, ServiceRegistrationMessage } from '../api/discover
 import { HealthStatus } from '../api/health-service.js';
 import { loadProtos } from '../api/protos.js';
 import { InvalidArgumentError } from '../errors.js';
+import { advertisedHost } from './advertised-host.js';
 import type { ResourceTable } from './resource-table.js';
 
 /** One gRPC service a unit serves and registers in discovery. */
@@ -24,11 +25,15 @@ export interface ServedService {
 export interface ServeOptions {
   readonly services?: readonly ServedService[];
   /**
-   * `tcp` (default): 127.0.0.1 (or `host`) on a port the kernel picks.
+   * `tcp` (default): `host` on a port the kernel picks.
    * `unix`: a socket `grpc.sock` in the unit's ENSEMBLE_STATE_DIR.
    */
   readonly transport?: 'tcp' | 'unix';
-  /** Loopback by default; another address makes the unit reachable from elsewhere. */
+  /**
+   * Host to bind (tcp). Default: `ENSEMBLE_BIND_HOST` when set, else
+   * 127.0.0.1. Another address makes the unit reachable from elsewhere; a
+   * wildcard (`0.0.0.0`, `::`) registers the machine's first non-internal address.
+   */
   readonly host?: string;
 }
 
@@ -74,6 +79,7 @@ export async function bindUnitServer(
   options: ServeOptions,
   resources: ResourceTable,
   stateDir: string | null,
+  defaultHost: string | null = null,
 ): Promise<{ server: grpc.Server; address: string; health: HealthStatus }> {
   const protos = loadProtos();
   const server = new grpc.Server();
@@ -94,8 +100,8 @@ export async function bindUnitServer(
     await bind(`unix:${path}`);
     return { server, address: `unix:${path}`, health };
   }
-  const host = options.host ?? '127.0.0.1';
-  const bracketed = host.includes(':') ? `[${host}]` : host;
-  const port = await bind(`${bracketed}:0`);
-  return { server, address: `${bracketed}:${port}`, health };
+  const host = (options.host ?? defaultHost ?? '127.0.0.1').replace(/^\[(.*)\]$/, '$1');
+  const bracket = (h: string) => (h.includes(':') ? `[${h}]` : h);
+  const port = await bind(`${bracket(host)}:0`);
+  return { server, address: `${bracket(advertisedHost(host))}:${port}`, health };
 }

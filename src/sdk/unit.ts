@@ -1,15 +1,17 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ServiceMessage } from '../api/discovery-messages.js';
 import { StateError } from '../errors.js';
+import { calledService, CallerIdentityVerifier, type CallerIdentity, type CallerIdentityOptions } from './caller-identity.js';
 import { addDiscoverySource, DISCOVERY_SCHEME } from './discovery-resolver.js';
 import { readUnitEnvironment, type UnitEnvironment } from './environment.js';
+import { IdentityCredentials, type IdentityOptions } from './identity-credentials.js';
 import { sdNotify } from './notify.js';
 import { PropertiesWatch, type PropertiesHandler } from './properties-watch.js';
 import { ResourceTable, type ResourceHandle, type ResourceOptions } from './resource-table.js';
 import { ShutdownHooks, type ShutdownHook } from './shutdown-hooks.js';
 import { SupervisorLink } from './supervisor-link.js';
 import { SupervisorWatchdog } from './supervisor-watchdog.js';
-import { bindUnitServer, registrationsFor, type ServeOptions, type UnitServer } from './unit-server.js';
+import { bindUnitServer, fullServiceName, registrationsFor, type ServeOptions, type UnitServer } from './unit-server.js';
 
 /** Options of {@link connect}. */
 export interface ConnectOptions {
@@ -51,6 +53,10 @@ export class Unit {
   private readonly clients: grpc.Client[] = [];
   private server: UnitServer | null = null;
   private readonly liveProperties: PropertiesWatch;
+  private readonly identities = new Map<string, IdentityCredentials>();
+  private readonly callers: CallerIdentityVerifier;
+  /** Proto service name → the discovery name it was registered under (the audience of its callers' assertions). */
+  private readonly audiences = new Map<string, string>();
 
   constructor(options: ConnectOptions = {}) {
     this.env = readUnitEnvironment(options.env);
@@ -73,6 +79,7 @@ export class Unit {
       process.stderr.write(`ensemble sdk: unit "${this.name}" could not apply new properties: ${e.message}; exiting so it restarts with them\n`);
       void this.hooks.run(1, 'properties handler failed');
     });
+    this.callers = new CallerIdentityVerifier((assertion, audience) => this.link.verifyIdentity(assertion, audience));
     // Stopping the server and closing channels is the last shutdown step.
     this.hooks.add(() => this.close());
   }
@@ -112,13 +119,17 @@ export class Unit {
    */
   async serve(options: ServeOptions = {}): Promise<UnitServer> {
     if (this.server) throw new StateError(`unit "${this.name}" already serves at ${this.server.address}`);
-    const { server, address, health } = await bindUnitServer(options, this.resources, this.stateDir);
+    const { server, address, health } = await bindUnitServer(options, this.resources, this.stateDir, this.env.bindHost);
     let registered: ServiceMessage[];
     try {
       registered = await this.link.register(this.name, registrationsFor(this.name, address, options.services ?? []));
     } catch (e) {
       server.forceShutdown();
       throw e;
+    }
+    for (const s of options.services ?? []) {
+      const proto = fullServiceName(s.service);
+      if (!this.audiences.has(proto)) this.audiences.set(proto, s.name ?? this.name);
     }
     let stopping: Promise<void> | null = null;
     this.server = {
@@ -157,6 +168,39 @@ export class Unit {
     const client = new Ctor(`${DISCOVERY_SCHEME}:///${serviceName}`, grpc.credentials.createInsecure(), { ...options, ...this.source.options });
     this.clients.push(client);
     return client;
+  }
+
+  /**
+   * This unit's identity for calls to the service `audience` (its discovery
+   * name, e.g. "events"): assertions from the supervisor, cached and renewed
+   * after half their lifetime, sent in `x-ensemble-identity` — never the
+   * unit's ENSEMBLE_TOKEN. Use `interceptor` for a whole client
+   * (`unit.client(name, Ctor, { interceptors: [id.interceptor] })`) or
+   * `callCredentials` per call. One object per audience (and lifetime).
+   */
+  identityFor(audience: string, options: IdentityOptions = {}): IdentityCredentials {
+    const key = `${audience}\n${options.ttlMs ?? 0}`;
+    let id = this.identities.get(key);
+    if (!id) {
+      id = new IdentityCredentials(audience, (aud, ttlMs) => this.link.issueIdentity(aud, ttlMs), options);
+      this.identities.set(key, id);
+    }
+    return id;
+  }
+
+  /**
+   * The verified unit that made `call` (a server call of a service this unit
+   * serves): the supervisor checks the assertion the caller sent in
+   * `x-ensemble-identity` for this unit's audience — by default the discovery
+   * name this unit registered the called service under. Verified assertions
+   * are remembered until they expire. Rejects with a PermissionError
+   * (`ENS_E_PERMISSION`, gRPC PERMISSION_DENIED when thrown from a handler) when
+   * there is none, it is forged, for another audience, expired, or its unit
+   * has restarted since.
+   */
+  callerIdentity(call: { metadata: grpc.Metadata; getPath?: () => string }, options: CallerIdentityOptions = {}): Promise<CallerIdentity> {
+    const audience = options.audience ?? this.audiences.get(calledService(call)) ?? this.name;
+    return this.callers.verify(call.metadata, audience);
   }
 
   /** Discovery: one service by name, then alias, then family (a ready unit's first). */
