@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { TOKEN_HEADER } from '../../src/api/token.js';
+import { IDENTITY_HEADER } from '../../src/api/identity-assertion.js';
 import { loadUnitProtos } from '../../units/common/unit-protos.js';
 import { call, ROOT, runEnsemble, unitMain, type EnsembleRun } from './helpers/run-ensemble.js';
 
@@ -24,7 +24,7 @@ runner events "${unitMain('events')}" {
   readiness: notify
   properties { ${eventsProps} }
 }
-runner pub "${ROOT}/test/units/fixtures/publisher.ts" {
+runner pub "${ROOT}/test/units/events-fixtures/publisher.ts" {
   readiness: notify
   depends_on: [events]
   properties { topic: "sensors/kitchen/temp" }
@@ -45,7 +45,7 @@ function subscribe(events: grpc.Client, request: object): { received: Event[]; c
 }
 
 describe('@ensemble/events', () => {
-  it('routes by MQTT wildcards and stamps the publisher from its token with consecutive sequence numbers', async () => {
+  it('routes by MQTT wildcards and stamps the publisher from its identity assertion with consecutive sequence numbers', async () => {
     const { run, events } = await start('queue: 100');
     const plus = subscribe(events, { filters: ['sensors/+/temp'] });
     const hash = subscribe(events, { filters: ['sensors/#'] });
@@ -62,12 +62,12 @@ describe('@ensemble/events', () => {
     for (const s of [plus, hash, other]) s.call.cancel();
   });
 
-  it('refuses publishers without a token or with a token of no unit, and bad topics or filters', async () => {
+  it('refuses publishers without an identity assertion or with a made-up one, and bad topics or filters', async () => {
     const { events } = await start('');
-    const noToken = await call(events, 'Publish', { topic: 'a/b', payload: 'x' }).catch((e: grpc.ServiceError) => e);
-    expect((noToken as grpc.ServiceError).code).toBe(grpc.status.PERMISSION_DENIED);
+    const anonymous = await call(events, 'Publish', { topic: 'a/b', payload: 'x' }).catch((e: grpc.ServiceError) => e);
+    expect((anonymous as grpc.ServiceError).code).toBe(grpc.status.PERMISSION_DENIED);
     const md = new grpc.Metadata();
-    md.set(TOKEN_HEADER, 'not-a-real-token');
+    md.set(IDENTITY_HEADER, 'not-a-real-assertion');
     const forged = await call(events, 'Publish', { topic: 'a/b', payload: 'x' }, md).catch((e: grpc.ServiceError) => e);
     expect((forged as grpc.ServiceError).code).toBe(grpc.status.PERMISSION_DENIED);
 

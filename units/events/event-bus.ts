@@ -19,7 +19,7 @@ interface Subscription {
 
 /**
  * Topic routing, per-publisher sequence numbers and retention.
- * Sequences count per publisher *start* (per token): a restarted publisher
+ * Sequences count per publisher *start* (its identity's instance): a restarted publisher
  * begins at 1 again, so subscribers key gaps on (publisher, sequence) and
  * treat a drop to 1 as a restart.
  */
@@ -30,7 +30,7 @@ export class EventBus {
 
   constructor(private readonly options: EventBusOptions) {}
 
-  /** Publish; `startKey` identifies the publisher's start (its token). Returns the event and how many subscribers got it. */
+  /** Publish; `startKey` identifies the publisher's start (its verified instance id). Returns the event and how many subscribers got it. */
   publish(publisher: string, startKey: string, topic: string, payload: string, now = Date.now()): { event: EventMessage; delivered: number } {
     validateTopic(topic);
     if (Buffer.byteLength(payload, 'utf8') > this.options.maxPayload) {

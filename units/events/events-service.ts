@@ -1,26 +1,30 @@
 import type * as grpc from '@grpc/grpc-js';
 import { serverStream, unary } from '../../src/api/grpc-handlers.js';
-import { TOKEN_HEADER } from '../../src/api/token.js';
 import { InvalidArgumentError } from '../../src/errors.js';
+import type { CallerIdentity } from '../../src/sdk/index.js';
 import type { EventBus } from './event-bus.js';
-import type { PublisherIdentity } from './publisher-identity.js';
 import type { EventMessage } from './subscriber-queue.js';
 
 /** What the Events handlers need. */
 export interface EventsServiceOptions {
   readonly bus: EventBus;
-  readonly identity: Pick<PublisherIdentity, 'unitOf'>;
+  /**
+   * The verified publisher of a call (the SDK's `unit.callerIdentity`: the
+   * identity assertion in its metadata, checked by the supervisor). Nothing
+   * in the request body names the publisher.
+   */
+  readonly identify: (call: grpc.ServerUnaryCall<unknown, unknown>) => Promise<CallerIdentity>;
   /** Default and maximum queue length of a subscriber. */
   readonly queue: number;
 }
 
 /** Handlers of `ensemble.events.v1.Events`. */
-export function eventsHandlers({ bus, identity, queue }: EventsServiceOptions): grpc.UntypedServiceImplementation {
+export function eventsHandlers({ bus, identify, queue }: EventsServiceOptions): grpc.UntypedServiceImplementation {
   return {
     Publish: unary(async (req: { topic: string; payload: string }, call) => {
-      const publisher = await identity.unitOf(call.metadata);
-      const startKey = String(call.metadata.get(TOKEN_HEADER)[0]);
-      const { event, delivered } = bus.publish(publisher, startKey, req.topic, req.payload);
+      const publisher = await identify(call as grpc.ServerUnaryCall<unknown, unknown>);
+      // Sequences count per publisher start: the instance changes when the publisher restarts.
+      const { event, delivered } = bus.publish(publisher.unit, publisher.instance, req.topic, req.payload);
       return { sequence: event.sequence, delivered };
     }),
     Subscribe: serverStream((req: { filters: string[]; queue: number; replay: boolean }, call: grpc.ServerWritableStream<unknown, { event: EventMessage }>) => {

@@ -6,6 +6,10 @@
  * `max_payload` (bytes or a size such as "64KB", default 64KB),
  * `retention` (duration events are kept for `replay`, default none),
  * `retain_max` (default 10000).
+ *
+ * Publishers prove who they are with an identity assertion for this unit's
+ * service name (the SDK's `unit.identityFor(name)`), verified through the
+ * supervisor; they never hand their ENSEMBLE_TOKEN to this unit.
  */
 import { parseSize } from '../../src/ensemble/values.js';
 import { connect } from '../../src/sdk/index.js';
@@ -14,7 +18,6 @@ import { unitLog } from '../common/unit-log.js';
 import { loadUnitProtos } from '../common/unit-protos.js';
 import { EventBus } from './event-bus.js';
 import { eventsHandlers } from './events-service.js';
-import { PublisherIdentity } from './publisher-identity.js';
 
 const unit = connect();
 const props = unit.properties();
@@ -25,11 +28,9 @@ if (maxPayload === null || maxPayload <= 0) throw new PropertyError(owner, 'max_
 const queue = Math.max(1, integerProperty(props, 'queue', 1000, owner));
 const retentionMs = props.retention === undefined ? 0 : durationProperty(props, 'retention', 0, owner);
 const bus = new EventBus({ maxPayload, retentionMs, retainMax: Math.max(1, integerProperty(props, 'retain_max', 10_000, owner)) });
-const identity = new PublisherIdentity(unit.supervisorAddress);
 
 const { Events } = loadUnitProtos();
-await unit.serve({ services: [{ service: Events.service, implementation: eventsHandlers({ bus, identity, queue }), friendlyName: 'events' }] });
+await unit.serve({ services: [{ service: Events.service, implementation: eventsHandlers({ bus, identify: (call) => unit.callerIdentity(call), queue }), friendlyName: 'events' }] });
 unit.resource('subscribers', { read: () => bus.subscriberCount, description: 'current subscriber count' });
-unit.onShutdown(() => identity.close());
 await unit.ready();
 unitLog.info(`events ready: queue ${queue}, max payload ${maxPayload} bytes${retentionMs > 0 ? `, retention ${retentionMs} ms` : ''}`);
