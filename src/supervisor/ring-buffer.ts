@@ -1,14 +1,24 @@
-/** A fixed-capacity FIFO that overwrites its oldest entry when full. */
+/**
+ * A fixed-capacity FIFO that overwrites its oldest entry when full. Its
+ * storage grows with use, so a quiet unit's buffer costs next to nothing.
+ */
 export class RingBuffer<T> {
-  private readonly items: (T | undefined)[];
+  private readonly items: T[] = [];
+  private readonly limit: number;
   private start = 0;
   private count = 0;
 
   constructor(readonly capacity: number) {
-    this.items = new Array<T | undefined>(Math.max(1, capacity));
+    this.limit = Math.max(1, capacity);
   }
 
   push(item: T): void {
+    if (this.items.length < this.limit) {
+      // Still filling up: nothing was overwritten yet, so the oldest entry is at 0.
+      this.items.push(item);
+      this.count++;
+      return;
+    }
     const cap = this.items.length;
     this.items[(this.start + this.count) % cap] = item;
     if (this.count < cap) this.count++;
