@@ -5,7 +5,7 @@
 import { fileURLToPath, URL } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { connect, TOKEN_HEADER } from 'ensemble/sdk';
+import { connect } from 'ensemble/sdk';
 
 const protoDir = fileURLToPath(new URL('../../proto/', import.meta.url));
 const loaded = grpc.loadPackageDefinition(
@@ -28,10 +28,18 @@ let usedPercent = null;
 let lastError = '';
 
 const store = unit.client('ensemble.store.v1.Store', Store);
-const events = unit.client('ensemble.events.v1.Events', Events);
 const sensors = unit.client(String(props.sensors ?? 'sensors.resources'), Resources);
-const publisher = new grpc.Metadata();
-publisher.set(TOKEN_HEADER, process.env.ENSEMBLE_TOKEN ?? '');
+// Events: the publisher proves who it is with an identity assertion for the events
+// service's name (never with its ENSEMBLE_TOKEN); the client is made on first use.
+let events = null;
+let alerts = 0;
+async function eventsClient() {
+  if (events === null) {
+    const { name } = await unit.find('ensemble.events.v1.Events');
+    events = unit.client(name, Events, { interceptors: [unit.identityFor(name).interceptor] });
+  }
+  return events;
+}
 
 const call = (client, method, request, metadata = new grpc.Metadata()) =>
   new Promise((resolve, reject) =>
@@ -59,7 +67,8 @@ async function derive() {
     await used.changed();
     await call(store, 'Set', { key: 'host/mem_used_percent', value: { number: Math.round(usedPercent * 10) / 10 }, unit: '%' });
     if (usedPercent > alertPercent) {
-      await call(events, 'Publish', { topic: 'alerts/memory', payload: JSON.stringify({ used_percent: usedPercent, alert_percent: alertPercent }) }, publisher);
+      const res = await call(await eventsClient(), 'Publish', { topic: 'alerts/memory', payload: JSON.stringify({ used_percent: usedPercent, alert_percent: alertPercent }) });
+      if (alerts++ === 0) console.log(`published the first memory alert (event ${res.sequence}, memory use ${usedPercent.toFixed(1)}% above ${alertPercent}%)`);
     }
     if (lastError) console.log('deriving works again');
     lastError = '';

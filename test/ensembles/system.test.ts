@@ -69,6 +69,10 @@ cat "$MNT/status/heartbeat/state"
     }, { timeoutMs: 60_000 });
     await run.waitOutput('found the sensors of unit \\"sensors\\"');
 
+    // Above its setpoint, derive publishes an alert event in its own (verified) name.
+    await run$('bash', ['-c', 'echo 0.1 > "$MNT/units/derive/alert_percent"'], { env: { ...process.env, MNT: mnt }, timeout: 30_000 });
+    await run.waitOutput('published the first memory alert');
+
     // The shell runs a script with the mount in its environment.
     const url = readFileSync(join(mnt, 'units', 'shell', 'address'), 'utf8').trim();
     const token = readFileSync(join(paths.unitStateDir('shell'), 'token'), 'utf8').trim();
