@@ -1,3 +1,4 @@
+import type * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadUnitProtos } from '../../units/common/unit-protos.js';
 import { call, ROOT, runEnsemble, unitMain, type EnsembleRun } from './helpers/run-ensemble.js';
@@ -50,6 +51,33 @@ describe('@ensemble/node-host', () => {
     expect(stopped.state).toBe('stopped');
     expect(stopped.exitCode ?? 0).toBe(0);
     await expect.poll(() => run.client.find('alpha').then(() => 'found', () => 'gone')).toBe('gone');
+  });
+
+  it('a hosted child proves its identity to another unit in the host\'s name', async () => {
+    const run = await runEnsemble(`
+runner events "${unitMain('events')}" { readiness: notify }
+runner host "${unitMain('node-host')}" {
+  readiness: notify
+  depends_on: [events]
+  service runner pub "${ROOT}/test/units/events-fixtures/publisher.ts" { properties { topic: "hosted/pub" } }
+}
+`);
+    runs.push(run);
+    await run.waitAllReady();
+    const events = await run.serviceClient('ensemble.events.v1.Events', loadUnitProtos().Events);
+    const received: { publisher: string; topic: string }[] = [];
+    const stream = (events as unknown as { Subscribe(r: object): grpc.ClientReadableStream<{ event: { publisher: string; topic: string } }> }).Subscribe({ filters: ['#'] });
+    stream.on('data', (m: { event: { publisher: string; topic: string } }) => received.push(m.event));
+    stream.on('error', () => undefined);
+    try {
+      await expect.poll(async () => (await run.resources('events')).read('subscribers'), { timeout: 30_000 }).toBe('1');
+      await (await run.resources('host')).write('pub/publish', '2');
+      await expect.poll(() => received.length, { timeout: 30_000 }).toBe(2);
+      expect(received.map((e) => [e.publisher, e.topic])).toEqual([['host', 'hosted/pub'], ['host', 'hosted/pub']]);
+      expect(await (await run.resources('host')).read('pub/published')).toBe('2');
+    } finally {
+      stream.cancel();
+    }
   });
 
   it('isolate: a child that throws later is reported and marked failed, its services leave discovery, siblings run on', async () => {

@@ -19,9 +19,9 @@ export interface ChildProxyEvents {
 /**
  * The supervisor as one hosted child sees it: a gRPC server on its own Unix
  * socket (so the caller is known by the socket it used) that forwards
- * discovery to the real supervisor in the host's name, keeps the child's
- * Resources registration for the host's aggregated Resources service, and
- * answers Ready and Health itself.
+ * discovery and identity assertions to the real supervisor in the host's
+ * name, keeps the child's Resources registration for the host's aggregated
+ * Resources service, and answers Ready and Health itself.
  */
 export class ChildProxy {
   private constructor(
@@ -82,6 +82,13 @@ export class ChildProxy {
         events.ready(child);
         return {};
       }),
+      // Identity assertions are issued in the host's name: hosted children share the
+      // host's process and register their services in its name too.
+      IssueIdentity: unary((req: { audience: string; ttlMs?: number | string }) => {
+        touch();
+        return link.issueIdentity(req.audience, Number(req.ttlMs ?? 0));
+      }),
+      VerifyIdentity: unary((req: { assertion: string; audience: string }) => link.verifyIdentity(req.assertion, req.audience)),
     });
     server.addService(protos.Health.service, new HealthStatus({ '': 'SERVING' }).handlers());
     await rm(socketPath, { force: true });
