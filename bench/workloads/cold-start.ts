@@ -8,12 +8,16 @@ export interface ColdStart {
   readonly startReturnedMs: number | undefined;
 }
 
+/** Peers whose start command returns, or whose control interface comes up, possibly after the units run. */
+const CONTROL_AFTER_UNITS = new Set(['pm2', 'ensemble', 'supervisord']);
+
 /** Measure the cold start of a freshly started instance. */
 export async function measureColdStart(instance: Instance, timeoutMs: number): Promise<ColdStart> {
   const lastStart = await instance.waitAllRunning(timeoutMs);
-  // The start command of a daemonizing peer may return after the units run: give it a moment.
+  // The start command of a daemonizing peer may return, and a control interface may come up
+  // (Ensemble starts its API while the units start), after the units run: give it a moment.
   const deadline = Date.now() + 10_000;
-  while (instance.running.startReturnedNs() === undefined && Date.now() < deadline && instance.peer.name === 'pm2') {
+  while (instance.running.startReturnedNs() === undefined && Date.now() < deadline && CONTROL_AFTER_UNITS.has(instance.peer.name)) {
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   const returned = instance.running.startReturnedNs();
