@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -39,14 +41,21 @@ class Probe implements SystemPlugin {
   async stop(): Promise<void> {}
 }
 
-function run(plugins: SystemPlugin[]): { home: TempHome; finished: Promise<number>; started: Promise<Supervisor> } {
+function run(
+  plugins: SystemPlugin[],
+  options: { mount?: string; cwd?: (home: TempHome) => string } = {},
+): { home: TempHome; finished: Promise<number>; started: Promise<Supervisor> } {
   const home = makeTempHome();
   homes.push(home);
-  const plan = makePlan(home.file, [makeUnitSpec({ name: 'a', command: 'sleep', args: ['1000'] }), makeUnitSpec({ name: 'b', command: 'sleep', args: ['1000'] })]);
+  const cwd = options.cwd?.(home);
+  const plan = makePlan(home.file, [
+    makeUnitSpec({ name: 'a', command: 'sleep', args: ['1000'], ...(cwd ? { workingDirectory: cwd } : {}) }),
+    makeUnitSpec({ name: 'b', command: 'sleep', args: ['1000'] }),
+  ]);
   let resolveStarted: (s: Supervisor) => void = () => {};
   const started = new Promise<Supervisor>((r) => (resolveStarted = r));
   const finished = runSystem(
-    { file: home.file, fs: false, env: { ...process.env, ...home.env } },
+    { file: home.file, fs: options.mount !== undefined, mount: options.mount ?? null, env: { ...process.env, ...home.env } },
     {
       loadPlan: () => Promise.resolve(plan),
       plugins,
@@ -99,5 +108,26 @@ describe('start-up order of plugins and units', () => {
     expect(launched(r.home, 'a')).toBe(true);
     // The run ended only after the units it had started were stopped again.
     expect(pidsWithEnv(`ENSEMBLE_SUPERVISOR=${r.home.paths.apiAddress}`).filter(isAlive)).toEqual([]);
+  });
+
+  it('refuses a unit whose working directory is inside the file view directory of the run', async () => {
+    // No file view plugin here: the refusal follows from the options alone, mounted or not.
+    const mount = join(tmpdir(), `ens-mount-${process.pid}`);
+    mkdirSync(join(mount, 'units'), { recursive: true });
+    try {
+      const r = run([], { mount, cwd: () => join(mount, 'units') });
+      const supervisor = await r.started;
+      await waitFor('a failed, b ready', () => {
+        const [a, b] = supervisor.listUnits();
+        return a?.state === 'failed' && b?.state === 'ready' ? a : null;
+      });
+      expect(supervisor.getUnit('a').error).toBe(
+        `working directory ${join(mount, 'units')} is inside the file view mounted at ${mount}; a unit cannot run from there (the supervisor serving the mount would deadlock)`,
+      );
+      await supervisor.shutdown();
+      expect(await r.finished).toBe(0);
+    } finally {
+      rmSync(mount, { recursive: true, force: true });
+    }
   });
 });
