@@ -2,18 +2,14 @@ import * as grpc from '@grpc/grpc-js';
 import { UnreachableError, type EnsembleError } from '../errors.js';
 import type { ServiceMessage } from './discovery-messages.js';
 import type { SupervisorTarget } from './client-address.js';
-import { ERROR_CODE_HEADER, fromServiceError, isServiceError } from './grpc-status.js';
+import { ERROR_CODE_HEADER, fromServiceError } from './grpc-status.js';
 import { loadProtos } from './protos.js';
+import { followStream, type StreamHandle } from './stream-handle.js';
 import type { ReloadResult } from '../supervisor/control.js';
 import { fromReloadMessage, type ReloadMessage } from './reload-messages.js';
 import type { LogLineMessage, StatusMessage, UnitMessage } from './supervisor-messages.js';
 
-/** A running server stream: cancel it, or wait for its end. */
-export interface StreamHandle {
-  cancel(): void;
-  /** Resolves when the stream ends (also after cancel); rejects with an EnsembleError. */
-  readonly done: Promise<void>;
-}
+export type { StreamHandle } from './stream-handle.js';
 
 type Callback<Res> = (err: grpc.ServiceError | null, res: Res) => void;
 type UnaryMethod = (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: Callback<unknown>) => void;
@@ -121,21 +117,7 @@ export class SupervisorClient {
 
   private stream(client: grpc.Client, method: string, request: object, onMessage: (m: unknown) => void): StreamHandle {
     const call = (client as unknown as Record<string, StreamMethod>)[method]!.call(client, request, new grpc.Metadata());
-    let cancelled = false;
-    const done = new Promise<void>((resolve, reject) => {
-      call.on('data', onMessage);
-      call.on('end', () => resolve());
-      call.on('error', (e: unknown) => {
-        if (cancelled && isServiceError(e) && e.code === grpc.status.CANCELLED) resolve();
-        else reject(isServiceError(e) ? this.error(e) : e);
-      });
-    });
-    return {
-      cancel: () => {
-        cancelled = true;
-        call.cancel();
-      },
-      done,
-    };
+    return followStream(call, onMessage, (e) => this.error(e));
   }
+
 }

@@ -1,7 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import type { SupervisorTarget } from '../api/client-address.js';
-import { ERROR_CODE_HEADER, fromServiceError, isServiceError } from '../api/grpc-status.js';
+import { ERROR_CODE_HEADER, fromServiceError } from '../api/grpc-status.js';
 import { loadProtos } from '../api/protos.js';
+import { followStream } from '../api/stream-handle.js';
 import type { LogLineMessage, UnitMessage } from '../api/supervisor-messages.js';
 import { UnreachableError, type EnsembleError } from '../errors.js';
 import type { NodeMessage, NodeUnitsMessage } from './network-messages.js';
@@ -39,24 +40,13 @@ export class NetworkClient {
 
   logs(request: { node: string; unit: string; tail?: number; follow: boolean }, onLine: (node: string, line: LogLineMessage) => void): PeerStream {
     const call = (this.client as unknown as Record<string, ServerStream>).Logs!.call(this.client, request, new grpc.Metadata());
-    let cancelled = false;
-    const done = new Promise<void>((resolve, reject) => {
-      call.on('data', (m: { node: string; line?: LogLineMessage }) => {
+    return followStream(
+      call as grpc.ClientReadableStream<{ node: string; line?: LogLineMessage }>,
+      (m) => {
         if (m.line) onLine(m.node, m.line);
-      });
-      call.on('end', () => resolve());
-      call.on('error', (e: unknown) => {
-        if (cancelled && isServiceError(e) && e.code === grpc.status.CANCELLED) resolve();
-        else reject(isServiceError(e) ? this.error(e) : e);
-      });
-    });
-    return {
-      cancel: () => {
-        cancelled = true;
-        call.cancel();
       },
-      done,
-    };
+      (e) => this.error(e),
+    );
   }
 
   close(): void {

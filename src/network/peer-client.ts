@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
-import { ERROR_CODE_HEADER, fromServiceError, isServiceError } from '../api/grpc-status.js';
+import { ERROR_CODE_HEADER, fromServiceError } from '../api/grpc-status.js';
 import { loadProtos } from '../api/protos.js';
+import { followStream, type StreamHandle } from '../api/stream-handle.js';
 import type { LogLineMessage, UnitMessage } from '../api/supervisor-messages.js';
 import { UnreachableError, type EnsembleError } from '../errors.js';
 import { NETWORK_TOKEN_HEADER } from './peer-auth.js';
@@ -24,11 +25,7 @@ export class PeerUnreachableError extends UnreachableError {
 }
 
 /** A running stream from a peer. */
-export interface PeerStream {
-  cancel(): void;
-  /** Resolves when the stream ends (also after cancel); rejects with an EnsembleError. */
-  readonly done: Promise<void>;
-}
+export type PeerStream = StreamHandle;
 
 /**
  * A client of one peer's `ensemble.network.v1.Peer` service: sends the
@@ -70,24 +67,13 @@ export class PeerClient {
   /** Log lines of the peer's `unit` ('' = every unit). */
   logs(request: { unit: string; tail?: number; follow: boolean }, onLine: (line: LogLineMessage) => void): PeerStream {
     const call = (this.client as unknown as Record<string, ServerStream>).Logs!.call(this.client, request, this.metadata(), {});
-    let cancelled = false;
-    const done = new Promise<void>((resolve, reject) => {
-      call.on('data', (m: { line?: LogLineMessage }) => {
+    return followStream(
+      call as grpc.ClientReadableStream<{ line?: LogLineMessage }>,
+      (m) => {
         if (m.line) onLine(m.line);
-      });
-      call.on('end', () => resolve());
-      call.on('error', (e: unknown) => {
-        if (cancelled && isServiceError(e) && e.code === grpc.status.CANCELLED) resolve();
-        else reject(isServiceError(e) ? this.error(e) : e);
-      });
-    });
-    return {
-      cancel: () => {
-        cancelled = true;
-        call.cancel();
       },
-      done,
-    };
+      (e) => this.error(e),
+    );
   }
 
   close(): void {
