@@ -44,7 +44,12 @@ export function registerRun(program: Command): void {
           throw new InvalidArgumentError(`--log-format must be json or pretty, not "${logFormat}"`);
         }
         // Loaded here, not at the top: other verbs need none of it (and `run` none of theirs).
-        const [{ displayPath, formatDiagnostic, parseParams, PlanError }, { runSystem }] = await Promise.all([import('../ensemble/index.js'), import('../run-system.js')]);
+        const [{ displayPath, formatDiagnostic, parseParams, PlanError }, { runSystem }, { tuneForDaemon }] = await Promise.all([
+          import('../ensemble/index.js'),
+          import('../run-system.js'),
+          import('../daemon-tuning.js'),
+        ]);
+        tuneForDaemon();
         try {
           return await runSystem({
             file,
