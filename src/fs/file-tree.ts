@@ -232,11 +232,10 @@ export class FileTree {
   }
 
   private async guard<T>(segs: TreePath, work: () => Promise<T>): Promise<T> {
-    const where = formatTreePath(segs);
     try {
-      return await withDeadline(work(), this.timeoutMs, where);
+      return await withDeadline(work(), this.timeoutMs, () => formatTreePath(segs));
     } catch (e) {
-      throw toFileViewError(where, e);
+      throw toFileViewError(formatTreePath(segs), e);
     }
   }
 }
@@ -250,11 +249,11 @@ function notFound(segs: TreePath, i: number): FileViewError {
 }
 
 async function readNode(node: ResolvedNode, segs: TreePath): Promise<string> {
+  if (node.kind === 'file' && node.access !== 'write-only') return node.read();
   const where = formatTreePath(segs);
   if (node.kind === 'dir') throw new FileViewError('EISDIR', `${where}: is a directory`);
   if (node.kind === 'watch') throw new FileViewError('EINVAL', `${where}: a watch file is read as a stream`);
-  if (node.access === 'write-only') throw new FileViewError('EACCES', `${where}: write-only file`);
-  return node.read();
+  throw new FileViewError('EACCES', `${where}: write-only file`);
 }
 
 /** Split written data into lines; a last line without newline counts, empty trailing line does not. */

@@ -26,19 +26,26 @@ export interface FuseStat {
 }
 
 /**
- * The operations a mounted tree answers. Each returns a promise; rejecting
- * with a {@link FileViewError} answers its errno, anything else EIO.
- * `open` returns a handle number greater than 0.
+ * A handler's answer: a value at once (answered to the kernel in the same
+ * turn of the event loop: the hot path of reads, flushes and releases of a
+ * plain open-read-close) or a promise.
+ */
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * The operations a mounted tree answers. Each returns its answer or a
+ * promise of it; throwing or rejecting with a {@link FileViewError} answers
+ * its errno, anything else EIO. `open` returns a handle number greater than 0.
  */
 export interface FuseHandlers {
-  getattr(path: string): Promise<FuseStat>;
-  readdir(path: string): Promise<string[]>;
-  open(path: string, flags: number): Promise<number>;
-  read(path: string, handle: number, length: number, position: number): Promise<Buffer>;
-  write(path: string, handle: number, data: Buffer, position: number): Promise<number>;
-  truncate(path: string, size: number): Promise<void>;
-  flush(path: string, handle: number): Promise<void>;
-  release(path: string, handle: number): Promise<void>;
+  getattr(path: string): MaybePromise<FuseStat>;
+  readdir(path: string): MaybePromise<string[]>;
+  open(path: string, flags: number): MaybePromise<number>;
+  read(path: string, handle: number, length: number, position: number): MaybePromise<Buffer>;
+  write(path: string, handle: number, data: Buffer, position: number): MaybePromise<number>;
+  truncate(path: string, size: number): MaybePromise<void>;
+  flush(path: string, handle: number): MaybePromise<void>;
+  release(path: string, handle: number): MaybePromise<void>;
 }
 
 /** Options of {@link mountFuse}. */
@@ -141,33 +148,39 @@ export function mountFuse(dir: string, handlers: FuseHandlers, options: FuseMoun
     }
   }
 
-  const answer = <T>(work: Promise<T>, cb: Callback, ok: (v: T) => unknown[]): void => {
-    work.then(
-      (v) => cb(...ok(v)),
-      (e: unknown) => cb(errnoOf(e)),
-    );
+  // Answer synchronous results at once; promises when they settle. A handler
+  // that throws answers its errno like one that rejects.
+  const answer = <T>(run: () => MaybePromise<T>, cb: Callback, ok: (v: T) => unknown[]): void => {
+    let work: MaybePromise<T>;
+    try {
+      work = run();
+    } catch (e) {
+      cb(errnoOf(e));
+      return;
+    }
+    if (work instanceof Promise) {
+      work.then(
+        (v) => cb(...ok(v)),
+        (e: unknown) => cb(errnoOf(e)),
+      );
+    } else cb(...ok(work));
   };
   const refuse = (...args: unknown[]): void => (args[args.length - 1] as Callback)(-ERRNO_NUMBERS.EACCES);
+  const ok0 = (): unknown[] => [0];
 
   const ops: Record<string, (...args: never[]) => void> = {
-    getattr: (path: string, cb: Callback) => answer(handlers.getattr(path), cb, (s) => [0, statOf(s)]),
-    readdir: (path: string, cb: Callback) => answer(handlers.readdir(path), cb, (names) => [0, names]),
-    open: (path: string, flags: number, cb: Callback) => answer(handlers.open(path, flags), cb, (fh) => [0, fh]),
+    getattr: (path: string, cb: Callback) => answer(() => handlers.getattr(path), cb, (s) => [0, statOf(s)]),
+    readdir: (path: string, cb: Callback) => answer(() => handlers.readdir(path), cb, (names) => [0, names]),
+    open: (path: string, flags: number, cb: Callback) => answer(() => handlers.open(path, flags), cb, (fh) => [0, fh]),
     read: (path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Callback) =>
-      handlers.read(path, fd, len, pos).then(
-        (data) => cb(data.copy(buf, 0, 0, Math.min(len, data.length))),
-        (e: unknown) => cb(errnoOf(e)),
-      ),
+      answer(() => handlers.read(path, fd, len, pos), cb, (data) => [data.copy(buf, 0, 0, Math.min(len, data.length))]),
     write: (path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Callback) =>
       // The buffer belongs to libfuse and is only valid during this call: copy it.
-      handlers.write(path, fd, Buffer.from(buf.subarray(0, len)), pos).then(
-        (n) => cb(n),
-        (e: unknown) => cb(errnoOf(e)),
-      ),
-    truncate: (path: string, size: number, cb: Callback) => answer(handlers.truncate(path, size), cb, () => [0]),
-    ftruncate: (path: string, _fd: number, size: number, cb: Callback) => answer(handlers.truncate(path, size), cb, () => [0]),
-    flush: (path: string, fd: number, cb: Callback) => answer(handlers.flush(path, fd), cb, () => [0]),
-    release: (path: string, fd: number, cb: Callback) => answer(handlers.release(path, fd), cb, () => [0]),
+      answer(() => handlers.write(path, fd, Buffer.from(buf.subarray(0, len)), pos), cb, (n) => [n]),
+    truncate: (path: string, size: number, cb: Callback) => answer(() => handlers.truncate(path, size), cb, ok0),
+    ftruncate: (path: string, _fd: number, size: number, cb: Callback) => answer(() => handlers.truncate(path, size), cb, ok0),
+    flush: (path: string, fd: number, cb: Callback) => answer(() => handlers.flush(path, fd), cb, ok0),
+    release: (path: string, fd: number, cb: Callback) => answer(() => handlers.release(path, fd), cb, ok0),
     create: refuse,
     mknod: refuse,
     mkdir: refuse,
@@ -186,7 +199,10 @@ export function mountFuse(dir: string, handlers: FuseHandlers, options: FuseMoun
     allowOther: options.allowOther ?? false,
     debug: options.debug ?? false,
     // Watch reads wait for the next change: no binding timeout for `read`.
-    timeout: { default: options.opTimeoutMs, read: false },
+    // `flush` and `release` mostly answer at once and otherwise apply a
+    // written line under the tree's own deadline: no binding timer for them
+    // either (one timer less per operation on the hot path).
+    timeout: { default: options.opTimeoutMs, read: false, flush: false, release: false },
   });
 
   return new Promise<FuseMount>((resolve, reject) => {

@@ -31,6 +31,7 @@ interface WatchHandle {
   readonly stop: () => void;
 }
 
+const EMPTY = Buffer.alloc(0);
 const O_ACCMODE = 3;
 const O_WRONLY = 1;
 const O_RDWR = 2;
@@ -77,25 +78,29 @@ export class FuseOps implements FuseHandlers {
       const mode = flags & O_ACCMODE;
       const wantsWrite = mode === O_WRONLY || mode === O_RDWR;
       const wantsRead = mode !== O_WRONLY;
-      const where = formatTreePath(segs);
-      if (node.kind === 'dir') throw new FileViewError('EISDIR', `${where}: is a directory`);
+      if (node.kind === 'dir') throw new FileViewError('EISDIR', `${formatTreePath(segs)}: is a directory`);
       if (node.kind === 'watch') {
-        if (wantsWrite) throw new FileViewError('EACCES', `${where}: read-only file`);
+        if (wantsWrite) throw new FileViewError('EACCES', `${formatTreePath(segs)}: read-only file`);
         return this.add(this.openWatch(node, segs));
       }
-      if (wantsWrite && node.access === 'read-only') throw new FileViewError('EACCES', `${where}: read-only file`);
-      if (wantsRead && node.access === 'write-only') throw new FileViewError('EACCES', `${where}: write-only file`);
+      if (wantsWrite && node.access === 'read-only') throw new FileViewError('EACCES', `${formatTreePath(segs)}: read-only file`);
+      if (wantsRead && node.access === 'write-only') throw new FileViewError('EACCES', `${formatTreePath(segs)}: write-only file`);
       const content = wantsRead ? await this.freshContent(node, segs) : null;
       return this.add({ kind: 'file', segs, node, content, pending: '' });
     });
   }
 
-  async read(path: string, handle: number, length: number, position: number): Promise<Buffer> {
+  read(path: string, handle: number, length: number, position: number): Buffer | Promise<Buffer> {
+    // Hot path: no path parsing, no promise for a file handle (its content was fetched at open).
+    const h = this.handles.get(handle);
+    if (h?.kind === 'file' && h.content) {
+      const c = h.content;
+      return position >= c.length ? EMPTY : c.subarray(position, Math.min(position + length, c.length));
+    }
     return this.op('read', path, async () => {
       const h = this.handle(handle);
       if (h.kind === 'watch') return h.stream.read(position, length);
-      if (!h.content) throw new FileViewError('EACCES', `${path}: not open for reading`);
-      return h.content.subarray(Math.min(position, h.content.length), Math.min(position + length, h.content.length));
+      throw new FileViewError('EACCES', `${path}: not open for reading`);
     });
   }
 
@@ -124,24 +129,22 @@ export class FuseOps implements FuseHandlers {
     });
   }
 
-  async flush(path: string, handle: number): Promise<void> {
-    return this.op('flush', path, async () => {
-      const h = this.handles.get(handle);
-      if (h?.kind === 'file') await this.applyPending(h);
-    });
+  flush(path: string, handle: number): void | Promise<void> {
+    // Hot path: a handle with nothing buffered (every read-only open) answers at once.
+    const h = this.handles.get(handle);
+    if (h?.kind !== 'file' || h.pending === '') return;
+    return this.op('flush', path, () => this.applyPending(h));
   }
 
-  async release(path: string, handle: number): Promise<void> {
-    return this.op('release', path, async () => {
-      const h = this.handles.get(handle);
-      this.handles.delete(handle);
-      if (h?.kind === 'watch') {
-        h.stop();
-        h.stream.close();
-      } else if (h?.kind === 'file') {
-        await this.applyPending(h);
-      }
-    });
+  release(path: string, handle: number): void | Promise<void> {
+    const h = this.handles.get(handle);
+    this.handles.delete(handle);
+    if (h?.kind === 'watch') {
+      h.stop();
+      h.stream.close();
+    } else if (h?.kind === 'file' && h.pending !== '') {
+      return this.op('release', path, () => this.applyPending(h));
+    }
   }
 
   /** End every open watch stream with end-of-file (before unmounting). */

@@ -13,13 +13,22 @@ const SEGMENT = /^[A-Za-z0-9_.:@-]+$/;
  * no path can name anything outside the tree.
  */
 export function parseTreePath(path: string): TreePath {
+  const known = parsed.get(path);
+  if (known) return known;
   const segments = path.split('/').filter((s) => s.length > 0);
   for (const s of segments) {
     if (s === '.' || s === '..') throw new FileViewError('EINVAL', `${path}: "${s}" is not allowed in a file view path`);
     if (!SEGMENT.test(s)) throw new FileViewError('ENOENT', `${path}: no such path (invalid name "${s}")`);
   }
-  return segments;
+  const frozen = Object.freeze(segments);
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  parsed.set(path, frozen);
+  return frozen;
 }
+
+/** Valid paths parsed lately (every FUSE operation parses its path; the same few paths repeat). */
+const parsed = new Map<string, TreePath>();
+const PARSED_MAX = 4096;
 
 /** True when `name` can be one segment of a file view path. */
 export function isValidSegment(name: string): boolean {

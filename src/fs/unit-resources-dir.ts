@@ -21,6 +21,7 @@ interface CachedList {
 export class UnitResourcesDir {
   private cache: CachedList | null = null;
   private readonly live = new LiveValues();
+  private readonly nodes = new WeakMap<ResourceInfo, FileNode>();
 
   constructor(
     private readonly backend: TreeBackend,
@@ -74,7 +75,17 @@ export class UnitResourcesDir {
     return null;
   }
 
+  /** The node of a listed resource; the same object while the same listing is in use (no allocation per lookup). */
   private file(r: ResourceInfo): FileNode {
+    let node = this.nodes.get(r);
+    if (!node) {
+      node = this.makeFile(r);
+      this.nodes.set(r, node);
+    }
+    return node;
+  }
+
+  private makeFile(r: ResourceInfo): FileNode {
     const access: FileAccess = r.readable ? (r.writable ? 'read-write' : 'read-only') : 'write-only';
     const where = `units/${this.unit}/${r.path}`;
     const need = async (): Promise<ResourceClient> => {
