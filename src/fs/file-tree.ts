@@ -96,6 +96,18 @@ export class FileTree {
     return this.guard(segs, () => this.walk(segs));
   }
 
+  /**
+   * Resolve a path and, when `read` is set and it is a readable file, read
+   * it too, under one deadline (what an open for reading needs).
+   */
+  async resolveAndRead(segs: TreePath, read: boolean): Promise<{ readonly node: ResolvedNode; readonly content: string | null }> {
+    return this.guard(segs, async () => {
+      const node = await this.walk(segs);
+      const content = read && node.kind === 'file' && node.access !== 'write-only' ? await node.read() : null;
+      return { node, content };
+    });
+  }
+
   /** Type and access of a path. */
   async stat(path: string | TreePath): Promise<TreeStat> {
     const node = await this.resolve(path);

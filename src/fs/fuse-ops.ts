@@ -74,10 +74,10 @@ export class FuseOps implements FuseHandlers {
 
   async open(path: string, flags: number): Promise<number> {
     return this.op('open', path, async (segs) => {
-      const node = await this.tree.resolve(segs);
       const mode = flags & O_ACCMODE;
       const wantsWrite = mode === O_WRONLY || mode === O_RDWR;
       const wantsRead = mode !== O_WRONLY;
+      const { node, content } = await this.tree.resolveAndRead(segs, wantsRead);
       if (node.kind === 'dir') throw new FileViewError('EISDIR', `${formatTreePath(segs)}: is a directory`);
       if (node.kind === 'watch') {
         if (wantsWrite) throw new FileViewError('EACCES', `${formatTreePath(segs)}: read-only file`);
@@ -85,8 +85,7 @@ export class FuseOps implements FuseHandlers {
       }
       if (wantsWrite && node.access === 'read-only') throw new FileViewError('EACCES', `${formatTreePath(segs)}: read-only file`);
       if (wantsRead && node.access === 'write-only') throw new FileViewError('EACCES', `${formatTreePath(segs)}: write-only file`);
-      const content = wantsRead ? await this.freshContent(node, segs) : null;
-      return this.add({ kind: 'file', segs, node, content, pending: '' });
+      return this.add({ kind: 'file', segs, node, content: content === null ? null : Buffer.from(content), pending: '' });
     });
   }
 
