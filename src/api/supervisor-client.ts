@@ -1,8 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
-import { UnreachableError, type EnsembleError } from '../errors.js';
+import { clientCallError } from './client-call-error.js';
+import type { EnsembleError } from '../errors.js';
 import type { ServiceMessage } from './discovery-messages.js';
 import type { SupervisorTarget } from './client-address.js';
-import { ERROR_CODE_HEADER, fromServiceError } from './grpc-status.js';
 import { loadProtos } from './protos.js';
 import { followStream, type StreamHandle } from './stream-handle.js';
 import type { ReloadResult } from '../supervisor/control.js';
@@ -100,12 +100,9 @@ export class SupervisorClient {
 
   /** Map a call error: transport failures become UnreachableError, everything else the server's error. */
   private error(e: grpc.ServiceError): EnsembleError {
-    if (e.code === grpc.status.UNAVAILABLE && e.metadata?.get(ERROR_CODE_HEADER).length === 0) {
-      const reason = (e.details || e.message).replace(/^No connection established\. Last error: /, '').replace(/^Error: /, '').replace(/\.? ?Resolution note: .*$/, '');
-      return new UnreachableError(`cannot reach the supervisor at ${this.target.address} (${this.target.how}): ${reason}`, e);
-    }
-    return fromServiceError(e);
+    return clientCallError(e, this.target.address, this.target.how);
   }
+
 
   private unary<Res>(client: grpc.Client, method: string, request: object, deadlineMs: number | null = 30_000): Promise<Res> {
     return new Promise((resolve, reject) => {

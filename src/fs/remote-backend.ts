@@ -1,8 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
-import { fromServiceError } from '../api/grpc-status.js';
+import { clientCallError } from '../api/client-call-error.js';
 import { loadProtos } from '../api/protos.js';
 import type { StatusMessage, UnitMessage } from '../api/supervisor-messages.js';
-import { UnreachableError } from '../errors.js';
 import type { HealthResult, LimitsMechanism, SupervisorState, SupervisorStatus, UnitState, UnitStatus } from '../supervisor/unit-state.js';
 import { ResourceClientPool } from './resources-client.js';
 import type { ResourceClient, ServiceEntry, SupervisorAction, TreeBackend, UnitAction } from './tree-backend.js';
@@ -103,8 +102,7 @@ export class RemoteTreeBackend implements TreeBackend {
     return new Promise<T>((resolve, reject) => {
       (stub[method] as Unary).call(stub, req, { deadline: Date.now() + deadlineMs }, (e, res) => {
         if (!e) return resolve(res as T);
-        if (e.code === grpc.status.UNAVAILABLE) return reject(new UnreachableError(`cannot reach the supervisor at ${this.address}: ${e.details || e.message}`, e));
-        reject(fromServiceError(e));
+        reject(clientCallError(e, this.address));
       });
     });
   }

@@ -1,10 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
+import { clientCallError } from '../api/client-call-error.js';
 import type { SupervisorTarget } from '../api/client-address.js';
-import { ERROR_CODE_HEADER, fromServiceError } from '../api/grpc-status.js';
 import { loadProtos } from '../api/protos.js';
 import { followStream } from '../api/stream-handle.js';
 import type { LogLineMessage, UnitMessage } from '../api/supervisor-messages.js';
-import { UnreachableError, type EnsembleError } from '../errors.js';
+import type { EnsembleError } from '../errors.js';
 import type { NodeMessage, NodeUnitsMessage } from './network-messages.js';
 import type { PeerStream } from './peer-client.js';
 
@@ -54,12 +54,9 @@ export class NetworkClient {
   }
 
   private error(e: grpc.ServiceError): EnsembleError {
-    if (e.code === grpc.status.UNAVAILABLE && e.metadata?.get(ERROR_CODE_HEADER).length === 0) {
-      const reason = (e.details || e.message).replace(/^No connection established\. Last error: /, '').replace(/^Error: /, '').replace(/\.? ?Resolution note: .*$/, '');
-      return new UnreachableError(`cannot reach the supervisor at ${this.target.address} (${this.target.how}): ${reason}`, e);
-    }
-    return fromServiceError(e);
+    return clientCallError(e, this.target.address, this.target.how);
   }
+
 
   private unary<Res>(method: string, request: object, deadlineMs: number | null): Promise<Res> {
     return new Promise((resolve, reject) => {
