@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { stopInReverseDependencyOrder } from './stop-order.js';
 import type { Logger } from 'pino';
 import { resolve } from 'node:path';
 import type { Diagnostic } from '../ensemble/diagnostic.js';
@@ -297,17 +298,7 @@ export class Supervisor implements SupervisorControl {
   private async stopAll(): Promise<void> {
     this.state = 'stopping';
     if (this.sampleTimer) clearInterval(this.sampleTimer);
-    const stopping = new Map<string, Promise<unknown>>();
-    const stopUnit = (unit: Unit): Promise<unknown> => {
-      let promise = stopping.get(unit.name);
-      if (!promise) {
-        const dependents = [...this.units.values()].filter((u) => u.spec.dependsOn.includes(unit.name));
-        promise = Promise.all(dependents.map(stopUnit)).then(() => unit.stop(false));
-        stopping.set(unit.name, promise);
-      }
-      return promise;
-    };
-    await Promise.all([...this.units.values()].map(stopUnit));
+    await stopInReverseDependencyOrder([...this.units.values()]);
     for (const unit of this.units.values()) unit.dispose();
     if (this.groupsWrite) {
       clearImmediate(this.groupsWrite);
