@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   ENS_E_SERVICE_NOT_FOUND: 'unknown service',
   /** A node name (`NODE/UNIT`, `peers/<node>`) that is not a member of the network. */
   ENS_E_NODE_NOT_FOUND: 'unknown node',
+  /** A per-unit or per-call cap was reached (e.g. services a unit may register). */
+  ENS_E_RESOURCE_EXHAUSTED: 'limit reached',
 } as const;
 
 /** A stable error code, see {@link ERROR_CODES}. */
@@ -117,6 +119,13 @@ export class UnsupportedError extends EnsembleError {
 export class AlreadyExistsError extends EnsembleError {
   constructor(message: string) {
     super('ENS_E_ALREADY_EXISTS', message);
+  }
+}
+
+/** A cap was reached: too many services for one unit or in one call (gRPC RESOURCE_EXHAUSTED). */
+export class ResourceExhaustedError extends EnsembleError {
+  constructor(message: string) {
+    super('ENS_E_RESOURCE_EXHAUSTED', message);
   }
 }
 

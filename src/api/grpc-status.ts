@@ -28,6 +28,7 @@ const CODE_TO_STATUS: Partial<Record<ErrorCode, Status>> = {
   ENS_E_PATH_NOT_FOUND: Status.NOT_FOUND,
   ENS_E_UNIT_UNREACHABLE: Status.UNAVAILABLE,
   ENS_E_NODE_NOT_FOUND: Status.NOT_FOUND,
+  ENS_E_RESOURCE_EXHAUSTED: Status.RESOURCE_EXHAUSTED,
 };
 
 /** Metadata key that carries the Ensemble error code next to the gRPC status. */
@@ -65,6 +66,7 @@ const STATUS_TO_CODE: Partial<Record<Status, ErrorCode>> = {
   [Status.ALREADY_EXISTS]: 'ENS_E_ALREADY_EXISTS',
   [Status.DEADLINE_EXCEEDED]: 'ENS_E_READY_TIMEOUT',
   [Status.UNAVAILABLE]: 'ENS_E_UNREACHABLE',
+  [Status.RESOURCE_EXHAUSTED]: 'ENS_E_RESOURCE_EXHAUSTED',
 };
 
 /**
