@@ -1,4 +1,6 @@
+import { performance } from 'node:perf_hooks';
 import type { HealthSpec } from '../ensemble/plan.js';
+import { DeadlineTimer } from '../supervisor/deadline-timer.js';
 import type { Probe, ProbeResult } from './types.js';
 
 /** Callbacks of a {@link HealthMonitor}. Exceptions they throw are reported as warnings and ignored. */
@@ -35,6 +37,10 @@ const PROBE_GRACE_MS = 1000;
  *
  * `stop()` cancels the timer and discards a probe in flight: no callback runs
  * after it. `start()` after `stop()` begins afresh (new start period).
+ *
+ * Time is measured on the monotonic clock, and the guard on a probe run is a
+ * stall-aware {@link DeadlineTimer}: after a pause of the supervisor, an answer
+ * that arrived meanwhile is taken in before the run counts as timed out.
  */
 export class HealthMonitor {
   private timer: NodeJS.Timeout | null = null;
@@ -72,7 +78,7 @@ export class HealthMonitor {
     if (this.running) return;
     this.running = true;
     this.generation++;
-    this.startedAt = Date.now();
+    this.startedAt = performance.now();
     this.passedOnce = false;
     this.passing = false;
     this.failures = 0;
@@ -102,7 +108,7 @@ export class HealthMonitor {
   }
 
   private async run(generation: number): Promise<void> {
-    const began = Date.now();
+    const began = performance.now();
     const starting = this.inStartPhase(began);
     const result = await this.checkOnce();
     if (generation !== this.generation) return;
@@ -124,16 +130,16 @@ export class HealthMonitor {
       if (reached && generation === this.generation) this.call(() => this.handlers.onUnhealthy?.());
     }
     if (generation !== this.generation) return;
-    const interval = this.inStartPhase(Date.now()) ? Math.min(STARTING_INTERVAL_MS, this.spec.intervalMs) : this.spec.intervalMs;
-    this.schedule(interval - (Date.now() - began));
+    const now = performance.now();
+    const interval = this.inStartPhase(now) ? Math.min(STARTING_INTERVAL_MS, this.spec.intervalMs) : this.spec.intervalMs;
+    this.schedule(interval - (now - began));
   }
 
   /** One probe run that settles by timeout + grace even if the probe misbehaves, and never rejects. */
   private checkOnce(): Promise<ProbeResult> {
     const timeoutMs = this.spec.timeoutMs;
     return new Promise<ProbeResult>((resolve) => {
-      const guard = setTimeout(() => resolve({ ok: false, detail: `probe did not return within ${timeoutMs + PROBE_GRACE_MS}ms` }), timeoutMs + PROBE_GRACE_MS);
-      guard.unref();
+      const guard = DeadlineTimer.after(timeoutMs + PROBE_GRACE_MS, () => resolve({ ok: false, detail: `probe did not return within ${timeoutMs + PROBE_GRACE_MS}ms` }), { unref: true });
       let running: Promise<ProbeResult>;
       try {
         running = this.probe.check(timeoutMs);
@@ -142,11 +148,11 @@ export class HealthMonitor {
       }
       running.then(
         (result) => {
-          clearTimeout(guard);
+          guard.clear();
           resolve(result);
         },
         (error: unknown) => {
-          clearTimeout(guard);
+          guard.clear();
           resolve({ ok: false, detail: error instanceof Error ? error.message : String(error) });
         },
       );

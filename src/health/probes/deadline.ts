@@ -1,3 +1,4 @@
+import { DeadlineTimer } from '../../supervisor/deadline-timer.js';
 import type { ProbeResult } from '../types.js';
 
 /** A failed result with `detail`. */
@@ -27,7 +28,9 @@ export function errorText(error: unknown): string {
  * Run `work` with a deadline. `work` receives an AbortSignal that fires at the
  * deadline and must release what it holds (sockets, processes) when it does;
  * the returned promise settles at the deadline at the latest and never
- * rejects (a rejection becomes a failed result).
+ * rejects (a rejection becomes a failed result). The deadline is stall-aware
+ * ({@link DeadlineTimer}): an answer that arrived while the supervisor was
+ * paused is taken in before the probe counts as timed out.
  */
 export function withDeadline(timeoutMs: number, work: (signal: AbortSignal) => Promise<ProbeResult>): Promise<ProbeResult> {
   const controller = new AbortController();
@@ -36,13 +39,13 @@ export function withDeadline(timeoutMs: number, work: (signal: AbortSignal) => P
     const finish = (result: ProbeResult): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timer.clear();
       resolve(result);
     };
-    const timer = setTimeout(() => {
+    const timer = DeadlineTimer.after(Math.max(1, timeoutMs), () => {
       controller.abort();
       finish(fail(`timed out after ${formatMs(timeoutMs)}`));
-    }, Math.max(1, timeoutMs));
+    });
     let running: Promise<ProbeResult>;
     try {
       running = work(controller.signal);
