@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UnreachableError } from '../errors.js';
 import { runtimePaths } from '../supervisor/runtime-dir.js';
+import { trustedApiAddress } from '../supervisor/runtime-dir-trust.js';
 
 /** The supervisor address a client uses, and how it was chosen (for error messages). */
 export interface SupervisorTarget {
@@ -22,7 +23,8 @@ export function normalizeAddress(value: string): string {
  * Find the supervisor as DESIGN.md section 8 says: `--supervisor ADDR`, then
  * `ENSEMBLE_SUPERVISOR`, then the runtime directory of the ensemble in `cwd`
  * (`system.ensemble`, else the only `*.ensemble` file there). Throws an
- * UnreachableError (exit code 2) saying what was looked for when none applies.
+ * UnreachableError (exit code 2) saying what was looked for when none applies,
+ * and a RuntimeDirError when the runtime directory is not safe to dial through.
  */
 export function resolveSupervisorTarget(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): SupervisorTarget {
   if (flag) return { address: normalizeAddress(flag), how: 'from --supervisor' };
@@ -39,5 +41,5 @@ export function resolveSupervisorTarget(flag: string | undefined, env: NodeJS.Pr
   if (file === null) {
     throw new UnreachableError('cannot find the supervisor: no --supervisor, no ENSEMBLE_SUPERVISOR, and no .ensemble file in the current directory');
   }
-  return { address: runtimePaths(join(cwd, file), env).apiAddress, how: `from ./${file}` };
+  return { address: trustedApiAddress(runtimePaths(join(cwd, file), env)), how: `from ./${file}` };
 }

@@ -4,6 +4,7 @@ import { displayPath } from '../ensemble/diagnostic.js';
 import { isEnsembleError } from '../errors.js';
 import { formatReload } from '../supervisor/reload/format-reload.js';
 import { runtimePaths } from '../supervisor/runtime-dir.js';
+import { trustedApiAddress } from '../supervisor/runtime-dir-trust.js';
 import { resolveSupervisorTarget, type SupervisorTarget } from './client-address.js';
 import type { ClientOptions, VerbOutput } from './client-verbs.js';
 import { SupervisorClient } from './supervisor-client.js';
@@ -49,7 +50,7 @@ export async function reloadVerb(mode: 'reload' | 'diff', file: string | undefin
 function targetFor(file: string, opts: ClientOptions): SupervisorTarget {
   if (!opts.supervisor && !process.env.ENSEMBLE_SUPERVISOR && file !== '') {
     const paths = runtimePaths(file);
-    if (existsSync(paths.apiSocket)) return { address: paths.apiAddress, how: `from ${displayPath(file)}` };
+    if (existsSync(paths.apiSocket)) return { address: trustedApiAddress(paths), how: `from ${displayPath(file)}` };
   }
   return resolveSupervisorTarget(opts.supervisor);
 }

@@ -1,9 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allPids, isLiveProcess, procEnviron, procStat } from './proc-info.js';
 import { groupMembers, signalGroup } from './process-group.js';
 import type { RuntimePaths } from './runtime-dir.js';
+import { fsErrorText } from './fs-error-text.js';
+import { makeDirs } from './make-dirs.js';
+import { assertTrustedRuntimeDir } from './runtime-dir-trust.js';
 import { RuntimeDirError } from './supervisor-errors.js';
 
 /** What a supervisor found and removed from a killed predecessor. */
@@ -20,7 +23,10 @@ export interface CleanupReport {
 /**
  * Ownership of a runtime directory by one running supervisor.
  *
- * {@link RuntimeOwner.take} creates the directories, refuses when a live
+ * {@link RuntimeOwner.take} refuses a runtime directory another user could
+ * tamper with (see {@link assertTrustedRuntimeDir}), creates the runtime and
+ * state directories (a read-only or full file system is one line naming the
+ * directory and the cause), refuses when a live
  * supervisor holds the pid file (ENS_E_RUNTIME_DIR), cleans what a killed
  * predecessor left (its unit processes, the API socket, notify sockets, a
  * stale FUSE mount) and writes the pid file. While running, the owner keeps
@@ -37,12 +43,12 @@ export class RuntimeOwner {
 
   /** Take the runtime directory of `paths`. */
   static take(paths: RuntimePaths): RuntimeOwner {
-    try {
-      mkdirSync(paths.runtimeDir, { recursive: true, mode: 0o700 });
-      mkdirSync(paths.stateDir, { recursive: true, mode: 0o700 });
-    } catch (e) {
-      throw new RuntimeDirError(`cannot create the runtime directory ${paths.runtimeDir}: ${(e as Error).message}`, e);
-    }
+    // Checked before creating (never write into another user's directory) and after (a
+    // directory another user made between the two is refused too).
+    assertTrustedRuntimeDir(paths);
+    createDir('runtime directory', paths.runtimeDir);
+    assertTrustedRuntimeDir(paths);
+    createDir('state directory', paths.stateDir);
     const previous = readPidFile(paths.pidFile);
     if (previous && previous.pid !== process.pid && ownerAlive(previous)) {
       throw new RuntimeDirError(`a supervisor (pid ${previous.pid}) is already running this ensemble (runtime directory ${paths.runtimeDir})`);
@@ -52,7 +58,7 @@ export class RuntimeOwner {
       rmSync(paths.pidFile, { force: true });
       writeFileSync(paths.pidFile, `${process.pid} ${procStat(process.pid)?.startTime ?? ''}\n`, { flag: 'wx', mode: 0o644 });
     } catch (e) {
-      throw new RuntimeDirError(`cannot write ${paths.pidFile}: ${(e as Error).message} (is another supervisor starting?)`, e);
+      throw new RuntimeDirError(`cannot write ${paths.pidFile}: ${fsErrorText(e)}${(e as NodeJS.ErrnoException).code === 'EEXIST' ? ' (is another supervisor starting?)' : ''}`, e);
     }
     return new RuntimeOwner(paths, cleanup);
   }
@@ -77,6 +83,20 @@ export class RuntimeOwner {
     if (current?.pid === process.pid) rmSync(this.paths.pidFile, { force: true });
     rmSync(groupsFile(this.paths), { force: true });
     rmSync(this.paths.notifyDir, { recursive: true, force: true });
+  }
+}
+
+/** Create `dir` (mode 0700) and check that the supervisor can write into it. */
+function createDir(what: string, dir: string): void {
+  try {
+    makeDirs(dir, 0o700);
+  } catch (e) {
+    throw new RuntimeDirError(`cannot create ${what} ${dir}: ${fsErrorText(e)}`, e);
+  }
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new RuntimeDirError(`cannot write into ${what} ${dir}: ${fsErrorText(e)}`, e);
   }
 }
 
