@@ -3,6 +3,9 @@ import type { ServiceRegistration } from './service-registry.js';
 
 const NAME = /^[A-Za-z0-9_.:-]{1,200}$/;
 
+/** Aliases one service may carry. */
+export const MAX_ALIASES = 32;
+
 /** Check a service name, alias or family; `what` names it in the message. */
 export function validateServiceName(value: string, what: string): void {
   if (!NAME.test(value)) {
@@ -34,6 +37,7 @@ export function validateAddress(address: string, service: string): void {
 /** Check one registration completely; throws InvalidArgumentError with a readable message. */
 export function validateRegistration(reg: ServiceRegistration): void {
   validateServiceName(reg.name, 'service name');
+  if (reg.aliases.length > MAX_ALIASES) throw new InvalidArgumentError(`service "${reg.name}" has ${reg.aliases.length} aliases: at most ${MAX_ALIASES}`);
   for (const alias of reg.aliases) validateServiceName(alias, `alias of service "${reg.name}"`);
   if (reg.family !== '') validateServiceName(reg.family, `family of service "${reg.name}"`);
   if (reg.friendlyName.length > 200 || /[\r\n]/.test(reg.friendlyName)) {

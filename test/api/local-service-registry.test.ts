@@ -73,3 +73,31 @@ describe('ps formatting', () => {
     expect([formatDuration(45_000), formatDuration(192_000), formatDuration(2 * 3600_000 + 5 * 60_000), formatDuration(76 * 3600_000)]).toEqual(['45s', '3m12s', '2h05m', '3d04h']);
   });
 });
+
+describe('LocalServiceRegistry names and caps', () => {
+  it('reserves <unit> and <unit>.resources of every known unit, started or not, for that unit', () => {
+    const r = registry(new Map([['a', status('a', 'ready', 10)], ['late', status('late', 'pending', null)]]));
+    expect(() => r.register('a', [svc('late.resources')])).toThrow('unit "a" cannot register service "late.resources": the name belongs to unit "late"');
+    expect(() => r.register('a', [svc('late')])).toThrow(expect.objectContaining({ code: 'ENS_E_PERMISSION' }));
+    expect(() => r.register('a', [svc('ok', { aliases: ['late'] })])).toThrow('alias "late"');
+    expect(r.register('late', [svc('late.resources'), svc('late')])).toHaveLength(2);
+  });
+
+  it('uses the plan owner given, also for names of units on other nodes', () => {
+    const r = new LocalServiceRegistry('node-a', () => null, { ownerOf: (n) => (n === 'api' ? { unit: 'api', node: 'edge-2' } : null) });
+    expect(() => r.register('x', [svc('api')])).toThrow('the name belongs to unit "api" (on node "edge-2")');
+  });
+
+  it('caps one call and one unit, counting names it already holds once', () => {
+    const r = new LocalServiceRegistry('node-a', () => null, { maxPerUnit: 3, maxPerCall: 2 });
+    expect(() => r.register('a', [svc('s1'), svc('s2'), svc('s3')])).toThrow(expect.objectContaining({ code: 'ENS_E_RESOURCE_EXHAUSTED' }));
+    r.register('a', [svc('s1'), svc('s2')]);
+    r.register('a', [svc('s2'), svc('s3')]);
+    expect(() => r.register('a', [svc('s4')])).toThrow('it would hold 4, at most 3 services per unit');
+    r.unregister('a', ['s1']);
+    expect(r.register('a', [svc('s4')])).toHaveLength(1);
+    r.unitChanged(status('a', 'stopped', null));
+    expect(r.list('')).toEqual([]);
+    expect(r.register('a', [svc('s5'), svc('s6')])).toHaveLength(2);
+  });
+});
