@@ -13,7 +13,7 @@ export function registerCheck(program: Command): void {
     .option('--node <name>', 'check placement for this node (default: the hostname)')
     .action(
       action(async (file: string, opts: { set: string[]; node?: string }) => {
-        const { displayPath, formatDiagnostic, loadPlan, parseParams, PlanError, summarizePlan } = await import('../ensemble/index.js');
+        const { displayPath, formatDiagnostic, moreErrorsLine, loadPlan, parseParams, PlanError, summarizePlan } = await import('../ensemble/index.js');
         const params = parseParams(opts.set);
         try {
           const plan = await loadPlan(file, { params, ...(opts.node !== undefined ? { node: opts.node } : {}) });
@@ -22,7 +22,8 @@ export function registerCheck(program: Command): void {
         } catch (e) {
           if (!(e instanceof PlanError)) throw e;
           for (const d of e.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
-          const n = e.diagnostics.length;
+          if (e.omitted > 0) process.stderr.write(`${moreErrorsLine(e.omitted)}\n`);
+          const n = e.total;
           process.stderr.write(`${displayPath(file)}: ${n} error${n === 1 ? '' : 's'}\n`);
           return EXIT_USER_ERROR;
         }

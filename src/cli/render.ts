@@ -14,7 +14,7 @@ export function registerRender(program: Command): void {
     .option('--node <name>', 'render for this node (default: the hostname)')
     .action(
       action(async (file: string, opts: { json?: boolean; set: string[]; node?: string }) => {
-        const { displayPath, formatDiagnostic, loadPlan, maskPlan, parseParams, PlanError, renderPlanText } = await import('../ensemble/index.js');
+        const { displayPath, formatDiagnostic, moreErrorsLine, loadPlan, maskPlan, parseParams, PlanError, renderPlanText } = await import('../ensemble/index.js');
         const params = parseParams(opts.set);
         try {
           const plan = maskPlan(await loadPlan(file, { params, ...(opts.node !== undefined ? { node: opts.node } : {}) }));
@@ -23,7 +23,8 @@ export function registerRender(program: Command): void {
         } catch (e) {
           if (!(e instanceof PlanError)) throw e;
           for (const d of e.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
-          const n = e.diagnostics.length;
+          if (e.omitted > 0) process.stderr.write(`${moreErrorsLine(e.omitted)}\n`);
+          const n = e.total;
           process.stderr.write(`${displayPath(file)}: ${n} error${n === 1 ? '' : 's'}\n`);
           return EXIT_USER_ERROR;
         }

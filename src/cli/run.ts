@@ -44,7 +44,7 @@ export function registerRun(program: Command): void {
           throw new InvalidArgumentError(`--log-format must be json or pretty, not "${logFormat}"`);
         }
         // Loaded here, not at the top: other verbs need none of it (and `run` none of theirs).
-        const [{ displayPath, formatDiagnostic, parseParams, PlanError }, { runSystem }, { tuneForDaemon }] = await Promise.all([
+        const [{ displayPath, formatDiagnostic, moreErrorsLine, parseParams, PlanError }, { runSystem }, { tuneForDaemon }] = await Promise.all([
           import('../ensemble/index.js'),
           import('../run-system.js'),
           import('../daemon-tuning.js'),
@@ -66,7 +66,8 @@ export function registerRun(program: Command): void {
         } catch (e) {
           if (!(e instanceof PlanError)) throw e;
           for (const d of e.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
-          const n = e.diagnostics.length;
+          if (e.omitted > 0) process.stderr.write(`${moreErrorsLine(e.omitted)}\n`);
+          const n = e.total;
           process.stderr.write(`${displayPath(file)}: ${n} error${n === 1 ? '' : 's'}; nothing was started\n`);
           return EXIT_USER_ERROR;
         }

@@ -4,13 +4,27 @@ import { renderSource } from './liquid-render.js';
 import { orderDiagnostics } from './load-plan.js';
 import { PlanError } from './plan-error.js';
 import type { Plan, UnitSpec } from './plan.js';
+import { DEFAULT_RENDER_BUDGET, type RenderBudget } from './render-budget.js';
 import { Reporter } from './reporter.js';
 import { SourceRegistry } from './source-registry.js';
 import { parseSource } from './syntax/parse-source.js';
+import { withRenderBudget } from './template-limits.js';
 import { templateScope } from './template-scope.js';
 
 /** The file label diagnostics of a snippet carry. */
 export const SNIPPET_FILE = '<snippet>';
+
+/** Options of {@link compileUnitSnippet}. */
+export interface SnippetOptions {
+  /** Relative paths of the runner resolve against this directory. */
+  readonly baseDir: string;
+  /** The running plan: names must be new, `depends_on` targets its units. */
+  readonly plan: Plan;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly params?: Record<string, string>;
+  /** Liquid's limits come from it (default {@link DEFAULT_RENDER_BUDGET}); see `compileUnitBounded` for a bounded compile. */
+  readonly budget?: RenderBudget;
+}
 
 /**
  * Compile one `runner …` statement (ensemble syntax, Liquid rendered) into a
@@ -18,10 +32,11 @@ export const SNIPPET_FILE = '<snippet>';
  * against `baseDir`; the name must be new and `depends_on` targets must be
  * units of `plan`. Throws {@link PlanError}.
  */
-export async function compileUnitSnippet(
-  text: string,
-  options: { baseDir: string; plan: Plan; env?: NodeJS.ProcessEnv; params?: Record<string, string> },
-): Promise<UnitSpec> {
+export function compileUnitSnippet(text: string, options: SnippetOptions): Promise<UnitSpec> {
+  return withRenderBudget(options.budget ?? DEFAULT_RENDER_BUDGET, () => compileSnippet(text, options));
+}
+
+async function compileSnippet(text: string, options: SnippetOptions): Promise<UnitSpec> {
   const scope = templateScope({ node: options.plan.node, env: options.env, params: options.params ?? { ...options.plan.params } });
   const registry = new SourceRegistry();
   const reporter = new Reporter(registry);
@@ -51,6 +66,6 @@ export async function compileUnitSnippet(
       }
     }
   }
-  if (reporter.diagnostics.length > 0 || !unit) throw new PlanError(orderDiagnostics(reporter.diagnostics, registry.files()));
+  if (reporter.diagnostics.length > 0 || !unit) throw new PlanError(orderDiagnostics(reporter.diagnostics, registry.files()), reporter.omitted);
   return unit;
 }

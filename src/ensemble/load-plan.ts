@@ -4,8 +4,11 @@ import type { Diagnostic } from './diagnostic.js';
 import { loadSources } from './load-sources.js';
 import { PlanError } from './plan-error.js';
 import type { Plan } from './plan.js';
+import { DEFAULT_RENDER_BUDGET, type RenderBudget } from './render-budget.js';
 import { Reporter } from './reporter.js';
+import { withholdSecretEnv } from './secret-env.js';
 import { SourceRegistry } from './source-registry.js';
+import { withRenderBudget } from './template-limits.js';
 import { templateScope } from './template-scope.js';
 
 /** Options of {@link loadPlan}. */
@@ -16,6 +19,12 @@ export interface LoadOptions {
   node?: string;
   /** The environment seen as `env.NAME`; default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Liquid's limits come from it (default {@link DEFAULT_RENDER_BUDGET}).
+   * In this process only Liquid is bounded; `loadPlanBounded` (bounded-compile.ts)
+   * also ends the whole compile when it runs out of time or memory.
+   */
+  budget?: RenderBudget;
 }
 
 /** Diagnostics in file-read order, then line and column. */
@@ -32,7 +41,11 @@ export function orderDiagnostics(list: readonly Diagnostic[], files: readonly st
  * compose, conditions, placement, defaults, validation. Nothing is started.
  * Throws {@link PlanError} carrying every problem found.
  */
-export async function loadPlan(file: string, options: LoadOptions = {}): Promise<Plan> {
+export function loadPlan(file: string, options: LoadOptions = {}): Promise<Plan> {
+  return withRenderBudget(options.budget ?? DEFAULT_RENDER_BUDGET, () => compilePlan(file, options));
+}
+
+async function compilePlan(file: string, options: LoadOptions): Promise<Plan> {
   const root = path.resolve(file);
   const scope = templateScope(options);
   const registry = new SourceRegistry();
@@ -40,14 +53,18 @@ export async function loadPlan(file: string, options: LoadOptions = {}): Promise
   const ctx = { registry, reporter, variables: { ...scope } as Record<string, unknown> };
   const { statements, incomplete } = await loadSources(root, ctx);
   const assembled = await assemblePlan(statements, ctx, { rootFile: root, scope, incomplete });
-  if (reporter.diagnostics.length > 0) throw new PlanError(orderDiagnostics(reporter.diagnostics, registry.files()));
-  return {
-    file: root,
-    node: scope.node,
-    units: assembled.units,
-    elsewhere: assembled.elsewhere,
-    network: assembled.network,
-    params: scope.params,
-    files: registry.files(),
-  };
+  if (reporter.diagnostics.length > 0) throw new PlanError(orderDiagnostics(reporter.diagnostics, registry.files()), reporter.omitted);
+  // Which environment variables fed a secret is known only here, after the file was read.
+  return withholdSecretEnv(
+    {
+      file: root,
+      node: scope.node,
+      units: assembled.units,
+      elsewhere: assembled.elsewhere,
+      network: assembled.network,
+      params: scope.params,
+      files: registry.files(),
+    },
+    scope,
+  );
 }

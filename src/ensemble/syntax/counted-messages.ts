@@ -1,4 +1,5 @@
 import type { IParserErrorMessageProvider } from 'chevrotain';
+import { ParseAbort } from './parse-abort.js';
 
 /** How many syntax errors a parser has recorded; see {@link countedMessages}. */
 export interface ErrorCount {
@@ -12,23 +13,31 @@ export interface ErrorCount {
  * skipped in a repetition, input left over), so the count is the length of
  * the parser's error list — read in constant time, where the parser's
  * `errors` getter copies the whole list. Reset it when a new input starts.
+ *
+ * The error after `limit` throws {@link ParseAbort} instead: the parser
+ * stops there (each error costs an exception and a recovery scan, and no
+ * one reads the thousandth).
  */
-export function countedMessages(provider: IParserErrorMessageProvider, count: ErrorCount): IParserErrorMessageProvider {
+export function countedMessages(provider: IParserErrorMessageProvider, count: ErrorCount, limit: number = Infinity): IParserErrorMessageProvider {
+  const bump = (): void => {
+    if (count.value >= limit) throw new ParseAbort('errors', 0);
+    count.value++;
+  };
   return {
     buildMismatchTokenMessage(options) {
-      count.value++;
+      bump();
       return provider.buildMismatchTokenMessage(options);
     },
     buildNotAllInputParsedMessage(options) {
-      count.value++;
+      bump();
       return provider.buildNotAllInputParsedMessage(options);
     },
     buildNoViableAltMessage(options) {
-      count.value++;
+      bump();
       return provider.buildNoViableAltMessage(options);
     },
     buildEarlyExitMessage(options) {
-      count.value++;
+      bump();
       return provider.buildEarlyExitMessage(options);
     },
   };

@@ -1,4 +1,6 @@
 import type { IToken } from 'chevrotain';
+import { clipText } from '../clip-text.js';
+import { MAX_NESTING, MAX_SYNTAX_ERRORS } from '../limits.js';
 import type { RenderedSource } from '../liquid-render.js';
 import type { Reporter } from '../reporter.js';
 import type { RealPosition } from '../source-map.js';
@@ -14,7 +16,9 @@ import { ensembleLexer } from './tokens.js';
  * errors (all of them, thanks to Chevrotain's recovery) go to the reporter
  * as ENS_E_PARSE, each once (text repeated by a Liquid loop repeats its
  * errors at the same real place); statements with a syntax error anywhere
- * in them are marked `recovered`.
+ * in them are marked `recovered`. A statement nested deeper than
+ * MAX_NESTING gets one error at the bracket too many; after MAX_SYNTAX_ERRORS
+ * syntax errors the rest of the file is not read (one error says so).
  */
 export function parseSource(src: RenderedSource, origin: Origin, reporter: Reporter): StatementNode[] {
   const at = (line: number, column: number): RealPosition => src.map.locate(line, column);
@@ -28,8 +32,9 @@ export function parseSource(src: RenderedSource, origin: Origin, reporter: Repor
 
   const lexed = ensembleLexer.tokenize(src.text);
   for (const e of lexed.errors) {
-    const ch = src.text.slice(e.offset, e.offset + (e.length || 1));
-    report(atOffset(e.offset), `unexpected character "${ch}"`);
+    const length = e.length || 1;
+    const ch = clipText(src.text.slice(e.offset, e.offset + Math.min(length, 40)), 20);
+    report(atOffset(e.offset), length === 1 ? `unexpected character "${ch}"` : `unexpected characters "${ch}"`);
   }
   const unterminatedComment = (lexed.groups['errors'] ?? []).length > 0;
   for (const t of lexed.groups['errors'] ?? []) report(atOffset(t.startOffset), 'unterminated block comment: "/*" has no closing "*/"');
@@ -39,10 +44,18 @@ export function parseSource(src: RenderedSource, origin: Origin, reporter: Repor
   const later: { pos: RealPosition; message: string }[] = [];
   const build = statementBuilder({ src, lines, origin, report: (pos, message) => later.push({ pos, message }) });
   const statements: StatementNode[] = [];
-  const errors = ensembleParser.parseFile(lexed.tokens, (draft) => {
+  const { errors, stops } = ensembleParser.parseFile(lexed.tokens, (draft) => {
     const st = build(draft);
     if (st) statements.push(st);
   });
+  /** Where a token is, or the end of the file for EOF (and tokens the parser inserted). */
+  const tokenPos = (t: IToken): RealPosition => {
+    if (t.tokenType.name !== 'EOF' && !Number.isNaN(t.startOffset)) return atOffset(t.startOffset);
+    const last = lexed.tokens[lexed.tokens.length - 1];
+    const lastLine = last ? lines.line(last.startOffset) : 1;
+    const end = last ? tokenEnd(last, lastLine, lines.column(last.startOffset, lastLine)) : undefined;
+    return end ? at(end.line, end.column + 1) : at(1, 1);
+  };
   // One syntax error per token: when recovery fails again at the same token, the first error says it.
   let previous: IToken | undefined;
   for (const e of errors) {
@@ -50,14 +63,11 @@ export function parseSource(src: RenderedSource, origin: Origin, reporter: Repor
     if (t === previous) continue;
     previous = t;
     if (t.tokenType.name === 'EOF' && unterminatedComment) continue;
-    if (t.tokenType.name === 'EOF' || Number.isNaN(t.startOffset)) {
-      const last = lexed.tokens[lexed.tokens.length - 1];
-      const lastLine = last ? lines.line(last.startOffset) : 1;
-      const end = last ? tokenEnd(last, lastLine, lines.column(last.startOffset, lastLine)) : undefined;
-      report(end ? at(end.line, end.column + 1) : at(1, 1), e.message);
-    } else {
-      report(atOffset(t.startOffset), e.message);
-    }
+    report(tokenPos(t), e.message);
+  }
+  for (const s of stops) {
+    if (s.reason === 'nesting') report(tokenPos(s.token), `nesting deeper than ${MAX_NESTING} levels (blocks, lists and runner bodies)`);
+    else report(tokenPos(s.token), `more than ${MAX_SYNTAX_ERRORS} syntax errors: the rest of the file is not read`);
   }
   for (const d of later) report(d.pos, d.message);
   return statements;

@@ -17,9 +17,47 @@ import {
   type StatementDraft,
   type ValueDraft,
 } from './drafts.js';
+import { MAX_NESTING, MAX_SYNTAX_ERRORS } from '../limits.js';
 import { countedMessages, type ErrorCount } from './counted-messages.js';
 import { errorMessages } from './error-messages.js';
+import { ParseAbort, type ParseStop } from './parse-abort.js';
 import * as T from './tokens.js';
+
+/** What {@link EnsembleParser.parseFile} found besides the statements. */
+export interface ParseResult {
+  readonly errors: IRecognitionException[];
+  /** Where parsing stopped: each statement nested too deeply, and too many errors (parsing ends there). */
+  readonly stops: ParseStop[];
+}
+
+/** Chevrotain's token position (public methods its typings leave out). */
+interface LexerState {
+  exportLexerState(): number;
+  importLexerState(index: number): void;
+}
+
+/** Chevrotain's documented hook after a top rule, which its typings leave out. */
+interface ParseHooks {
+  onAfterParse(ruleName: string): void;
+}
+
+/** Draft kinds that open a bracket and nest: blocks, lists and runner bodies. */
+const NESTING = new Set<Draft['kind']>(['block', 'list', 'body']);
+
+/**
+ * The index to resume parsing at after a statement was nested too deeply:
+ * past the bracket that closes the outermost one open (`depth` are open
+ * before `tokens[at]`), or -1 at the end of the file.
+ */
+function resumeAfter(tokens: readonly IToken[], at: number, depth: number): number {
+  let open = depth;
+  for (let i = at; i < tokens.length; i++) {
+    const type = (tokens[i] as IToken).tokenType;
+    if (type === T.LCurly || type === T.LSquare) open++;
+    else if ((type === T.RCurly || type === T.RSquare) && --open <= 0) return i + 1 < tokens.length ? i + 1 : -1;
+  }
+  return -1;
+}
 
 // Options objects are shared: a literal in a rule would be allocated on every invocation.
 const PATH = { LABEL: 'path' };
@@ -47,10 +85,14 @@ export class EnsembleParser extends EmbeddedActionsParser {
   #sink: ((statement: StatementDraft) => void) | null = null;
   /** Syntax errors recorded for the current input (the length of `errors`, without copying it). */
   readonly #errorCount: ErrorCount;
+  /** Blocks, lists and bodies open (see {@link MAX_NESTING}). */
+  #depth = 0;
+  /** Set when a {@link ParseAbort} for nesting is thrown. */
+  #aborted = false;
 
   constructor() {
     const errorCount: ErrorCount = { value: 0 };
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: countedMessages(errorMessages, errorCount) });
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: countedMessages(errorMessages, errorCount, MAX_SYNTAX_ERRORS) });
     this.#errorCount = errorCount;
     this.performSelfAnalysis();
   }
@@ -59,25 +101,62 @@ export class EnsembleParser extends EmbeddedActionsParser {
    * Parse a token vector; returns the syntax errors. Each statement's draft,
    * partial ones too, goes to `sink` as soon as the statement is parsed, so
    * drafts are short-lived garbage instead of a second tree of the file.
+   *
+   * The parser recurses once per level of nesting: a block, list or body
+   * deeper than {@link MAX_NESTING} stops its statement (left partial, so
+   * `recovered`), and parsing resumes after the bracket that closes it.
+   * After {@link MAX_SYNTAX_ERRORS} errors parsing stops. Both are in `stops`.
    */
-  parseFile(tokens: IToken[], sink: (statement: StatementDraft) => void): IRecognitionException[] {
-    this.input = tokens;
+  parseFile(tokens: IToken[], sink: (statement: StatementDraft) => void): ParseResult {
+    const errors: IRecognitionException[] = [];
+    const stops: ParseStop[] = [];
+    const position = this as unknown as LexerState;
     this.#errorCount.value = 0;
-    this.#root.statements.length = 0;
-    this.#open.length = 0;
-    this.#open.push(this.#root);
     this.#sink = sink;
     try {
-      this.file();
-      this.#drain();
-      return this.errors;
+      for (let from = 0; from >= 0; ) {
+        this.input = tokens;
+        position.importLexerState(from - 1);
+        this.#root.statements.length = 0;
+        this.#open.length = 0;
+        this.#open.push(this.#root);
+        this.#depth = 0;
+        this.#aborted = false;
+        from = -1;
+        try {
+          this.file();
+        } catch (e) {
+          if (!(e instanceof ParseAbort)) throw e;
+          const at = position.exportLexerState() + 1;
+          stops.push({ reason: e.reason, token: this.LA(1) });
+          if (e.reason === 'nesting') from = resumeAfter(tokens, at, e.depth);
+        }
+        this.#drain();
+        for (const e of this.errors) errors.push(e);
+      }
+      return { errors, stops };
     } finally {
       this.#open.length = 0;
       this.#root.statements.length = 0;
       this.#sink = null;
+      this.#depth = 0;
       // Chevrotain keeps its input: release the tokens (drafts keep the few they need).
       this.input = [];
     }
+  }
+
+  /**
+   * After the top rule (Chevrotain's hook): when parsing was stopped, the
+   * input left is not an error of its own; only the end-of-file sentinels
+   * Chevrotain appended to the token vector are removed.
+   */
+  onAfterParse(ruleName: string): void {
+    if (this.#aborted || this.#errorCount.value >= MAX_SYNTAX_ERRORS) {
+      const tokens = this.input;
+      while (tokens.length > 0 && (tokens[tokens.length - 1] as IToken).tokenType.name === 'EOF') tokens.pop();
+      return;
+    }
+    (EmbeddedActionsParser.prototype as unknown as ParseHooks).onAfterParse.call(this, ruleName);
   }
 
   /** Hand the statements parsed so far to the sink. */
@@ -90,6 +169,13 @@ export class EnsembleParser extends EmbeddedActionsParser {
   /** Attach a rule's draft to its parent's and make it the current one (nothing happens while recording the grammar). */
   #enter<D extends Draft>(draft: D): D {
     if (this.RECORDING_PHASE) return draft;
+    if (NESTING.has(draft.kind)) {
+      if (this.#depth >= MAX_NESTING) {
+        this.#aborted = true;
+        throw new ParseAbort('nesting', this.#depth);
+      }
+      this.#depth++;
+    }
     const parent = this.#open[this.#open.length - 1];
     if (parent) attachDraft(parent, draft);
     this.#open.push(draft);
@@ -100,6 +186,7 @@ export class EnsembleParser extends EmbeddedActionsParser {
   #leave(draft: Draft, failed: boolean): void {
     if (this.RECORDING_PHASE) return;
     if (failed) draft.recovered = true;
+    if (NESTING.has(draft.kind)) this.#depth--;
     this.#open.pop();
   }
 

@@ -1,5 +1,6 @@
 import type { TokenType } from 'chevrotain';
 import { createToken, Lexer } from './chevrotain.js';
+import { stringPattern } from './string-pattern.js';
 
 /**
  * Tokens of the ensemble language. Keywords belong to the `Name` category so
@@ -34,9 +35,9 @@ export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\
 /** A `/*` with no closing `*\/`: reported at its start. */
 export const UnterminatedComment = createToken({ name: 'UnterminatedComment', pattern: /\/\*[\s\S]*/, group: 'errors', line_breaks: true });
 
-export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /"(?:[^"\\\n]|\\.)*"/, label: 'a string' });
+export const StringLiteral = createToken({ name: 'StringLiteral', pattern: stringPattern(true), start_chars_hint: ['"'], line_breaks: false, label: 'a string' });
 /** A `"` with no closing quote on its line: reported at its start, parsed as a string. */
-export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: /"(?:[^"\\\n]|\\.)*/, categories: [StringLiteral] });
+export const UnterminatedString = createToken({ name: 'UnterminatedString', pattern: stringPattern(false), start_chars_hint: ['"'], line_breaks: false, categories: [StringLiteral] });
 
 export const Size = createToken({ name: 'Size', pattern: /\d+(?:\.\d+)?(?:[KMGTkmgt][iI]?[Bb]|[Bb])(?![A-Za-z0-9_.%])/, label: 'a size' });
 export const Duration = createToken({ name: 'Duration', pattern: /\d+(?:\.\d+)?(?:ms|s|m|h|d)(?![A-Za-z0-9_.%])/, label: 'a duration' });

@@ -1,0 +1,30 @@
+/**
+ * Limits of the language front end (docs/language.md, "Limits"). Each is far
+ * above what a real file reaches; past one, a file gets one diagnostic
+ * instead of unbounded time, memory or stack.
+ */
+
+/** Largest ensemble file (root, import) read, in bytes: 16 MiB. */
+export const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Deepest nesting of blocks, lists and runner bodies (`service runner`
+ * inside `service runner`), counted together. The parser and every later
+ * stage recurse over this nesting; 100 levels use a small part of the stack.
+ */
+export const MAX_NESTING = 100;
+
+/** Deepest nesting of `( … )` and `not` in one condition. */
+export const MAX_CONDITION_NESTING = 100;
+
+/** Syntax errors after which the parser stops reading a file (the diagnostics shown are fewer still). */
+export const MAX_SYNTAX_ERRORS = 1000;
+
+/** Diagnostics kept for one load; the rest are counted ("and N more errors"). */
+export const MAX_DIAGNOSTICS = 100;
+
+/** Characters of a source line quoted in a diagnostic: a window around the column beyond that. */
+export const MAX_QUOTED_LINE = 160;
+
+/** Characters of user text (a condition, a token's text) quoted inside a message. */
+export const MAX_QUOTED_TEXT = 60;
