@@ -21,6 +21,7 @@ import { PropertyWatchers, type Properties } from './reload/property-watchers.js
 import { SerialQueue } from './reload/serial-queue.js';
 import type { RuntimePaths } from './runtime-dir.js';
 import { Unit, type UnitHost } from './unit.js';
+import { UnitQueue } from './unit-queue.js';
 import type { LogLine, SupervisorState, SupervisorStatus, UnitStatus } from './unit-state.js';
 import { isUp } from './unit-transitions.js';
 
@@ -86,7 +87,10 @@ export class Supervisor implements SupervisorControl {
   private recheckQueued = false;
   private currentPlan: Plan;
   private readonly operator: OperatorState | null;
+  /** Plan changes (reload, AddUnit, RemoveUnit), one at a time: each starts from the plan the previous one left. */
   private readonly reloads = new SerialQueue();
+  /** Transitions asked of a unit from outside its state machine, one at a time per unit (see UnitQueue). */
+  private readonly queue = new UnitQueue();
   private readonly watchers = new PropertyWatchers();
 
   constructor(private readonly options: SupervisorOptions) {
@@ -167,46 +171,72 @@ export class Supervisor implements SupervisorControl {
     return this.unit(name).status();
   }
 
+  // Operator transitions wait for the unit's queue and look the unit up only then:
+  // a reload queued before them may have replaced (or removed) it meanwhile.
+
   async startUnit(name: string): Promise<UnitStatus> {
     this.assertRunning();
-    const unit = this.unit(name);
-    this.operator?.setStopped(name, false);
-    return unit.start(true);
+    this.unit(name);
+    return this.queue.run([name], async () => {
+      this.assertRunning();
+      const unit = this.unit(name);
+      this.operator?.setStopped(name, false);
+      return unit.start(true);
+    });
   }
 
   async stopUnit(name: string): Promise<UnitStatus> {
-    const unit = this.unit(name);
-    // Remembered before the stop is carried out: a crash mid-stop still keeps it down.
-    this.operator?.setStopped(name, true);
-    return unit.stop(true);
+    this.unit(name);
+    return this.queue.run([name], async () => {
+      const unit = this.unit(name);
+      // Remembered before the stop is carried out: a crash mid-stop still keeps it down.
+      this.operator?.setStopped(name, true);
+      return unit.stop(true);
+    });
   }
 
   async restartUnit(name: string): Promise<UnitStatus> {
     this.assertRunning();
-    const unit = this.unit(name);
-    this.operator?.setStopped(name, false);
-    await unit.stop(false);
-    return unit.start(true);
+    this.unit(name);
+    return this.queue.run([name], async () => {
+      this.assertRunning();
+      const unit = this.unit(name);
+      this.operator?.setStopped(name, false);
+      await unit.stop(false);
+      // A shutdown that began during the stop keeps the unit down.
+      if (this.state !== 'running') return unit.status();
+      return unit.start(true);
+    });
   }
 
   async addUnit(spec: UnitSpec): Promise<UnitStatus> {
     this.assertRunning();
-    if (this.units.has(spec.name)) throw new InvalidArgumentError(`unit "${spec.name}" already exists`);
-    const missing = spec.dependsOn.filter((d) => !this.units.has(d));
-    if (missing.length > 0) throw new InvalidArgumentError(`unit "${spec.name}" depends on unknown unit(s): ${missing.join(', ')}`);
-    const unit = this.addUnitObject(spec);
-    this.currentPlan = { ...this.currentPlan, units: [...this.currentPlan.units, spec] };
-    return unit.start(false);
+    return this.reloads.run(() =>
+      this.queue.run([spec.name], async () => {
+        this.assertRunning();
+        if (this.units.has(spec.name)) throw new InvalidArgumentError(`unit "${spec.name}" already exists`);
+        const missing = spec.dependsOn.filter((d) => !this.units.has(d));
+        if (missing.length > 0) throw new InvalidArgumentError(`unit "${spec.name}" depends on unknown unit(s): ${missing.join(', ')}`);
+        const unit = this.addUnitObject(spec);
+        this.currentPlan = { ...this.currentPlan, units: [...this.currentPlan.units, spec] };
+        return unit.start(false);
+      }),
+    );
   }
 
   async removeUnit(name: string): Promise<void> {
-    const unit = this.unit(name);
-    await unit.stop(true);
-    unit.dispose();
-    this.units.delete(name);
-    this.logs.close(name);
-    this.operator?.setStopped(name, false);
-    this.currentPlan = { ...this.currentPlan, units: this.currentPlan.units.filter((u) => u.name !== name) };
+    this.unit(name);
+    return this.reloads.run(() =>
+      this.queue.run([name], async () => {
+        const unit = this.unit(name);
+        await unit.stop(true);
+        unit.dispose();
+        this.units.delete(name);
+        this.logs.close(name);
+        this.operator?.setStopped(name, false);
+        this.currentPlan = { ...this.currentPlan, units: this.currentPlan.units.filter((u) => u.name !== name) };
+      }),
+    );
   }
 
   markReady(name: string): void {
@@ -328,10 +358,20 @@ export class Supervisor implements SupervisorControl {
       this.options.logger.error({ file: target, errors: diagnostics.map((d) => formatAbsolute(d).split('\n')[0]) }, `${verb}: the new plan has ${diagnostics.length} error(s); nothing was changed`);
       throw rejected;
     }
+    // The plan changes only inside this.reloads (reloads, AddUnit, RemoveUnit), so the diff holds until the end.
     const diff = diffPlans(this.currentPlan, next);
-    const actions = planActions(diff, this.planTarget());
-    if (!apply) return reloadResult(target, diff, actions, false);
+    if (!apply) return reloadResult(target, diff, planActions(diff, this.planTarget()), false);
+    // Every unit this reload touches waits for (and then holds) its queue: an operator restart
+    // in flight ends before the reload stops the unit, and one asked meanwhile runs on the new unit.
+    const touched = diff.units.filter((u) => u.change !== 'unchanged').map((u) => u.name);
+    return this.queue.run(touched, () => this.applyReload(target, next, diff));
+  }
+
+  /** Apply a loaded plan; the caller holds the queue of every unit the diff touches. */
+  private async applyReload(target: string, next: Plan, diff: PlanDiff): Promise<ReloadResult> {
     if (this.state !== 'running') throw new StateError(`the supervisor is ${this.state}`);
+    // Decided now, not when the plan was loaded: an operator may have stopped or started a unit meanwhile.
+    const actions = planActions(diff, this.planTarget());
     const result = reloadResult(target, diff, actions, true);
     this.options.logger.info(
       { file: target, added: result.added, removed: result.removed, restarted: result.restarted, updated: result.updated, unchanged: result.unchanged.length, network: result.network?.fields ?? [] },
@@ -410,7 +450,14 @@ export class Supervisor implements SupervisorControl {
     if (delivered === 0 && unit.pid !== null) {
       // Its watcher went away in the meantime: restart so the process sees the new properties.
       this.logs.supervisorLine(name, 'warn', 'the unit stopped watching its properties; restarting it to apply them');
-      void unit.stop(false).then(() => (this.state === 'running' ? unit.start(false) : undefined));
+      // Queued behind the reload that delivers (which holds this unit's queue): never awaited here.
+      void this.queue
+        .run([name], async () => {
+          if (this.units.get(name) !== unit) return;
+          await unit.stop(false);
+          if (this.state === 'running') await unit.start(false);
+        })
+        .catch(() => undefined);
     }
   }
 

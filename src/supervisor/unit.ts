@@ -231,9 +231,18 @@ export class Unit {
     }
   }
 
-  /** Release the notify socket and timers (the unit is removed or the supervisor exits). */
+  /**
+   * Release the notify socket and timers (the unit is removed, replaced by a
+   * reload, or the supervisor exits). The caller stopped it first; a process
+   * still alive here would live on unseen, so it is killed (and logged as a bug).
+   */
   dispose(): void {
     this.disposed = true;
+    if (this.proc) {
+      this.host.logs.supervisorLine(this.name, 'error', `internal: unit released with its process ${this.proc.pid} alive; killing it`);
+      this.stopRequested = true;
+      void this.proc.kill();
+    }
     this.clearBackoff();
     this.clearReadiness();
     this.notify?.close();
@@ -255,6 +264,12 @@ export class Unit {
   }
 
   private async launch(): Promise<void> {
+    if (this.disposed) return;
+    if (this.proc || hasProcess(this.s.state)) {
+      // One process per unit: every caller checks this first; refuse rather than start a second one.
+      this.host.logs.supervisorLine(this.name, 'error', `internal: refused a second launch (state ${this.s.state})`);
+      return;
+    }
     const error = this.errorIsPendingReason ? null : this.s.error;
     this.errorIsPendingReason = false;
     this.failureReason = null;
