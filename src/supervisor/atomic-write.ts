@@ -1,5 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { conciseFsError } from './fs-error-text.js';
+import { makeDirs } from './make-dirs.js';
 
 /** Prefix of the temporary files {@link writeFileAtomic} makes next to the target. */
 const TEMP_MARK = '.tmp-';
@@ -10,10 +12,22 @@ const TEMP_MARK = '.tmp-';
  * never a torn file: write a temporary file in the same directory, fsync it,
  * rename it over `file`, fsync the directory. Synchronous, so writes from one
  * process are naturally ordered. Creates the directory when missing.
+ *
+ * On a full or read-only file system it throws an error whose message is the
+ * cause alone (`no space left on device (ENOSPC)`, errno `code` kept; the
+ * caller names the file) and leaves neither a temporary file nor a torn target.
  */
 export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o600): void {
+  try {
+    writeAtomic(file, data, mode);
+  } catch (e) {
+    throw conciseFsError(e);
+  }
+}
+
+function writeAtomic(file: string, data: string | Uint8Array, mode: number): void {
   const dir = dirname(file);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirs(dir, 0o700);
   const temp = join(dir, `${basename(file)}${TEMP_MARK}${process.pid}-${Math.random().toString(36).slice(2, 10)}`);
   const fd = openSync(temp, 'w', mode);
   try {

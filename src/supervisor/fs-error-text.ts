@@ -33,3 +33,13 @@ export function errnoCode(error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   return typeof code === 'string' ? code : undefined;
 }
+
+/**
+ * The same error with a one-line message (`no space left on device (ENOSPC)`)
+ * and its errno `code` kept, for callers that prefix the file they were writing.
+ */
+export function conciseFsError(error: unknown): Error {
+  const concise = new Error(fsErrorText(error), { cause: error });
+  const code = errnoCode(error);
+  return code ? Object.assign(concise, { code }) : concise;
+}

@@ -36,9 +36,11 @@ export class LogHub {
   /** Start keeping logs for `unit` (idempotent; a new spec applies from the next rotation). */
   open(unit: string, spec: LogSpec): void {
     if (this.units.has(unit)) return;
-    const file = new RotatingLogFile(join(this.logDir, `${unit}.log`), spec, (e) =>
-      this.logger.warn({ unit, err: e.message }, 'cannot write the unit log file; file logging for this unit is off'),
-    );
+    const path = join(this.logDir, `${unit}.log`);
+    const file = new RotatingLogFile(path, spec, {
+      suspended: (e) => this.logger.warn({ unit, err: e.message, file: path }, `cannot write ${path}: ${e.message}; logging to file is suspended for this unit (retrying)`),
+      resumed: (dropped) => this.logger.info({ unit, dropped, file: path }, `logging to file resumed for this unit (${dropped} lines were not written to ${path})`),
+    });
     this.units.set(unit, { ring: new RingBuffer(this.ringLines), file });
   }
 

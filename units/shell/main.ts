@@ -16,11 +16,29 @@ import { connect } from '../../src/sdk/index.js';
 import { booleanProperty, durationProperty, integerProperty, PropertyError, stringProperty, type Properties } from '../common/properties.js';
 import { unitLog } from '../common/unit-log.js';
 import { createShellServer } from './shell-server.js';
-import { shellToken } from './shell-token.js';
+import { shellToken, storeToken } from './shell-token.js';
 
 const unit = connect();
 const props = unit.properties();
 const owner = unit.name;
+
+/**
+ * The token file could not be written (full or read-only disk): the shell runs
+ * with the token in memory, says so once, and writes the file as soon as it can.
+ */
+function keepTryingToStore(file: string, reason: string, value: string): void {
+  unitLog.warn(`cannot write the token file ${file}: ${reason}; the token is kept in memory and the file is written when the disk allows`);
+  let delay = 1000;
+  const retry = (): void => {
+    if (storeToken(file, value) === null) {
+      unitLog.info(`token file ${file} written`);
+      return;
+    }
+    delay = Math.min(delay * 2, 30_000);
+    setTimeout(retry, delay).unref();
+  };
+  setTimeout(retry, delay).unref();
+}
 
 function sizeProperty(p: Properties, name: string, fallback: number): number {
   const v = p[name];
@@ -38,7 +56,8 @@ const loopback = hostName === 'localhost' || hostName === '::1' || (isIP(hostNam
 if (!loopback && !booleanProperty(props, 'allow_remote', false, owner)) {
   throw new PropertyError(owner, 'listen', 'a loopback address (set allow_remote: true to listen elsewhere)', listen);
 }
-const { token, source } = shellToken(stringProperty(props, 'token', null, owner), unit.stateDir);
+const { token, source, pending } = shellToken(stringProperty(props, 'token', null, owner), unit.stateDir);
+if (pending) keepTryingToStore(pending.file, pending.reason, token);
 const apiSocket = unit.supervisorAddress.startsWith('unix:') ? unit.supervisorAddress.slice('unix:'.length) : null;
 const mount = stringProperty(props, 'mount', process.env.ENSEMBLE_FS ?? (apiSocket ? join(dirname(apiSocket), 'fs') : ''), owner);
 const env: NodeJS.ProcessEnv = { ...process.env, ENSEMBLE_FS: mount, ENSEMBLE_SUPERVISOR: unit.supervisorAddress };

@@ -1,5 +1,7 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
+import { conciseFsError } from '../../src/supervisor/fs-error-text.js';
+import { unitLog } from '../common/unit-log.js';
 import type { StoreSnapshot } from './measure-store.js';
 
 /**
@@ -9,21 +11,31 @@ import type { StoreSnapshot } from './measure-store.js';
  */
 export function saveSnapshot(file: string, snapshot: StoreSnapshot): void {
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w', 0o600);
   try {
-    const data = Buffer.from(`${JSON.stringify(snapshot)}\n`);
-    let off = 0;
-    while (off < data.length) off += writeSync(fd, data, off, data.length - off);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      const data = Buffer.from(`${JSON.stringify(snapshot)}\n`);
+      let off = 0;
+      while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (e) {
+    // A full disk must not also keep a half-written temporary file.
+    rmSync(tmp, { force: true });
+    throw conciseFsError(e);
   }
-  renameSync(tmp, file);
-  const dir = openSync(dirname(file), 'r');
   try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
+    const dir = openSync(dirname(file), 'r');
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
+  } catch {
+    // The rename is done; a directory that refuses fsync does not undo it.
   }
 }
 
@@ -41,29 +53,39 @@ export function loadSnapshot(file: string): StoreSnapshot | null {
   return parsed as StoreSnapshot;
 }
 
+/** First wait before saving again after a failed save; doubles up to 30 s. */
+const FIRST_RETRY_MS = 1000;
+const MAX_RETRY_MS = 30_000;
+
 /**
  * Saves the store after changes without writing on every Set: at most one
  * write in flight, the next one waits `delayMs` and takes everything changed
  * meanwhile. `flush()` writes now (shutdown).
+ *
+ * A failed save (disk full, read-only) is reported once, then retried on its
+ * own with a backoff (1 s doubling to 30 s) until it succeeds, which is
+ * reported once too; the store keeps serving from memory meanwhile.
  */
 export class SnapshotWriter {
   private timer: NodeJS.Timeout | null = null;
   private dirty = false;
+  private failing = false;
+  private retryMs = FIRST_RETRY_MS;
+  private failures = 0;
 
   constructor(
     private readonly file: string,
     private readonly snapshot: () => StoreSnapshot,
     private readonly delayMs: number,
     private readonly onError: (e: unknown) => void,
+    private readonly onRecovered: (failures: number) => void = (failures) =>
+      unitLog.info(`saved ${file} again (after ${failures} failed attempt${failures === 1 ? '' : 's'}); persistence resumed`),
   ) {}
 
-  /** Note a change; a save follows within `delayMs`. */
+  /** Note a change; a save follows within `delayMs` (or with the next retry while saves fail). */
   changed(): void {
     this.dirty = true;
-    this.timer ??= setTimeout(() => {
-      this.timer = null;
-      this.flush();
-    }, this.delayMs);
+    this.schedule(this.delayMs);
   }
 
   /** Save now if anything changed. */
@@ -76,7 +98,38 @@ export class SnapshotWriter {
       saveSnapshot(this.file, this.snapshot());
     } catch (e) {
       this.dirty = true;
-      this.onError(e);
+      this.failures++;
+      if (!this.failing) {
+        this.failing = true;
+        this.onError(e);
+      } else {
+        this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
+      }
+      this.schedule(this.retryMs);
+      return;
     }
+    if (this.failing) {
+      const failures = this.failures;
+      this.failing = false;
+      this.failures = 0;
+      this.retryMs = FIRST_RETRY_MS;
+      this.onRecovered(failures);
+    }
+  }
+
+  /** Stop retrying (shutdown after the last flush). */
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, ms);
+    // A retry alone must not keep a stopping unit alive.
+    if (this.failing) this.timer.unref();
   }
 }
