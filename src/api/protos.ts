@@ -27,15 +27,16 @@ export const LOADER_OPTIONS: protoLoader.Options = {
 /** Client constructor of a service loaded at runtime. */
 export type ClientCtor = grpc.ServiceClientConstructor;
 
-/** Loaded contracts: the package definition (for reflection) and each service. */
+/** Loaded contracts: the file descriptors (for reflection) and each service. */
 export interface Protos {
   /**
-   * The contracts with the field names as written in the .proto files, for
-   * server reflection (generic clients such as `buf curl` see snake_case
-   * fields and compute the usual JSON names). Loaded on first access: only
-   * reflection needs it, and parsing the files a second time is not free.
+   * The encoded file descriptors of the contracts with the field names as
+   * written in the .proto files, for server reflection (generic clients such
+   * as `buf curl` see snake_case fields and compute the usual JSON names).
+   * Loaded on first access: only reflection needs them, and parsing the files
+   * a second time is not free.
    */
-  readonly packageDefinition: protoLoader.PackageDefinition;
+  readonly fileDescriptors: readonly Uint8Array[];
   readonly Discovery: ClientCtor;
   readonly Supervisor: ClientCtor;
   readonly Resources: ClientCtor;
@@ -47,16 +48,19 @@ export interface Protos {
 }
 
 let cached: Protos | null = null;
-let reflectionDefinition: protoLoader.PackageDefinition | null = null;
+let reflectionDescriptors: Uint8Array[] | null = null;
 
 /** Load (once per process) the Ensemble contracts from `proto/`. */
 export function loadProtos(): Protos {
   if (cached) return cached;
   const root = grpc.loadPackageDefinition(protoLoader.loadSync([...PROTO_FILES], { ...LOADER_OPTIONS, includeDirs: [protoDir()] }));
   cached = {
-    get packageDefinition(): protoLoader.PackageDefinition {
-      reflectionDefinition ??= protoLoader.loadSync([...PROTO_FILES], { ...LOADER_OPTIONS, keepCase: true, includeDirs: [protoDir()] });
-      return reflectionDefinition;
+    get fileDescriptors(): readonly Uint8Array[] {
+      // Every message type carries the descriptors of all the files loaded with it: one is enough.
+      const loaded = Object.values(protoLoader.loadSync([...PROTO_FILES], { ...LOADER_OPTIONS, keepCase: true, includeDirs: [protoDir()] }));
+      const withFiles = loaded.find((d): d is protoLoader.MessageTypeDefinition<object, object> => 'fileDescriptorProtos' in d && Array.isArray(d.fileDescriptorProtos));
+      reflectionDescriptors ??= [...(withFiles?.fileDescriptorProtos ?? [])];
+      return reflectionDescriptors;
     },
     Discovery: lookup(root, 'ensemble.discovery.v1.Discovery'),
     Supervisor: lookup(root, 'ensemble.supervisor.v1.Supervisor'),

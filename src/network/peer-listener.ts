@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { discoveryHandlers } from '../api/discovery-service.js';
 import { HealthStatus } from '../api/health-service.js';
 import { loadProtos } from '../api/protos.js';
+import { addReflection } from '../api/server-reflection.js';
 import type { ServiceRegistry } from '../api/service-registry.js';
 import { StateError } from '../errors.js';
 import type { SupervisorControl } from '../supervisor/control.js';
@@ -33,7 +34,8 @@ const STOP_GRACE_MS = 1000;
 
 /**
  * The supervisor's TCP listener: `ensemble.network.v1.Peer`, Discovery and
- * grpc.health.v1, every call behind the network token / mTLS check. The
+ * grpc.health.v1 (and server reflection of exactly those), every call behind
+ * the network token / mTLS check. The
  * Supervisor service (AddUnit, Reload, Shutdown) stays on the local socket.
  */
 export async function startPeerListener(options: PeerListenerOptions): Promise<PeerListener> {
@@ -50,6 +52,7 @@ export async function startPeerListener(options: PeerListenerOptions): Promise<P
   server.addService(protos.Discovery.service, discoveryHandlers({ registry, unitForToken: () => null }));
   const health = new HealthStatus({ '': 'SERVING', 'ensemble.network.v1.Peer': 'SERVING', 'ensemble.discovery.v1.Discovery': 'SERVING' });
   server.addService(protos.Health.service, health.handlers());
+  addReflection(server, [protos.Peer.service, protos.Discovery.service, protos.Health.service], () => protos.fileDescriptors);
   const address = formatHostPort(config.listen);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(address, serverCredentials(config), (err, p) => (err ? reject(new StateError(`network: cannot listen on ${address}: ${err.message}`)) : resolve(p))),

@@ -4,6 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { ServiceMessage, ServiceRegistrationMessage } from '../api/discovery-messages.js';
 import { HealthStatus } from '../api/health-service.js';
 import { loadProtos } from '../api/protos.js';
+import { addReflection } from '../api/server-reflection.js';
 import { InvalidArgumentError } from '../errors.js';
 import { advertisedHost } from './advertised-host.js';
 import type { ResourceTable } from './resource-table.js';
@@ -74,7 +75,7 @@ export function registrationsFor(unit: string, address: string, services: readon
   return regs;
 }
 
-/** Create the server (user services + grpc.health.v1 + Resources) and bind it. */
+/** Create the server (user services + grpc.health.v1 + Resources + server reflection of exactly those) and bind it. */
 export async function bindUnitServer(
   options: ServeOptions,
   resources: ResourceTable,
@@ -90,6 +91,7 @@ export async function bindUnitServer(
   }
   server.addService(protos.Health.service, health.handlers());
   server.addService(protos.Resources.service, resources.handlers());
+  addReflection(server, [...(options.services ?? []).map((s) => s.service), protos.Health.service, protos.Resources.service], () => protos.fileDescriptors);
   const creds = grpc.ServerCredentials.createInsecure();
   const bind = (target: string) =>
     new Promise<number>((resolve, reject) => server.bindAsync(target, creds, (err, port) => (err ? reject(err) : resolve(port))));
