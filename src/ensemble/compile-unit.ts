@@ -6,6 +6,8 @@ import { PlanError } from './plan-error.js';
 import type { Plan, UnitSpec } from './plan.js';
 import { DEFAULT_RENDER_BUDGET, type RenderBudget } from './render-budget.js';
 import { Reporter } from './reporter.js';
+import { secretEnvNames, withheld } from './secret-env.js';
+import { planSecretValues, unitSecretValues } from './secret-fields.js';
 import { SourceRegistry } from './source-registry.js';
 import { parseSource } from './syntax/parse-source.js';
 import { withRenderBudget } from './template-limits.js';
@@ -67,5 +69,7 @@ async function compileSnippet(text: string, options: SnippetOptions): Promise<Un
     }
   }
   if (reporter.diagnostics.length > 0 || !unit) throw new PlanError(orderDiagnostics(reporter.diagnostics, registry.files()), reporter.omitted);
-  return unit;
+  // What the running plan withholds, and what fed the plan's or this unit's secrets.
+  const names = new Set([...options.plan.units.flatMap((u) => u.withheldEnv ?? []), ...secretEnvNames([...planSecretValues(options.plan), ...unitSecretValues(unit)], scope)]);
+  return withheld(unit, [...names].sort());
 }

@@ -115,6 +115,12 @@ export interface UnitSpec {
   readonly args: readonly string[];
   /** Extra environment variables for the unit (on top of the supervisor's environment and the contract). */
   readonly env: Readonly<Record<string, string>>;
+  /**
+   * Variables of the supervisor's environment the unit does not inherit
+   * because they fed a secret (docs/language.md "Secrets"); its own `env`
+   * block may still set them. Absent when none.
+   */
+  readonly withheldEnv?: readonly string[];
   readonly properties: Readonly<Record<string, PropertyValue>>;
   /** Units that must be ready before this one starts. */
   readonly dependsOn: readonly string[];

@@ -1,13 +1,9 @@
 import { displayPath } from './diagnostic.js';
 import type { NetworkSpec, Plan, UnitSpec } from './plan.js';
+import { MASK } from './secret-fields.js';
 
-/** What a secret looks like in printed output. */
-export const MASK = '********';
-
-/** A copy of the plan with the network token masked (for printing). */
-export function maskPlan(plan: Plan): Plan {
-  return plan.network?.token ? { ...plan, network: { ...plan.network, token: MASK } } : plan;
-}
+// The mask and the masking of a whole plan live with the rule of what is a secret.
+export { MASK, maskPlan } from './secret-fields.js';
 
 /** `250ms`, `30s`, `10m`, `1h`, `2d`: the largest unit that divides exactly. */
 export function formatDuration(ms: number): string {
@@ -62,6 +58,7 @@ function unitText(u: UnitSpec): string {
   row('stop', `${u.stop.signal}, SIGKILL after ${formatDuration(u.stop.timeoutMs)}`);
   row('logs', `rotate at ${formatSize(u.logs.maxBytes)}, keep ${u.logs.keep}`);
   row('placement', u.node === null ? 'every node' : `node ${u.node}`);
+  if (u.withheldEnv?.length) row('withheld', `${u.withheldEnv.join(' ')} (fed a secret: not inherited)`);
   if (Object.keys(u.env).length) row('env', Object.entries(u.env).map(([k, v]) => `${k}=${quoteArg(v)}`).join(' '));
   if (Object.keys(u.properties).length) row('properties', JSON.stringify(u.properties));
   for (const s of u.services) {
@@ -77,7 +74,7 @@ function networkText(n: NetworkSpec): string {
   return `network "${n.name}": ${parts.join('; ')}`;
 }
 
-/** The plan as readable text: one block per unit in start order; the token is masked. */
+/** The plan as readable text: one block per unit in start order. Give it a masked plan ({@link maskPlan}): it prints values as they are, except the token. */
 export function renderPlanText(plan: Plan): string {
   const out = [`plan for node "${plan.node}" from ${displayPath(plan.file)}: ${plan.units.length} units in start order`];
   if (plan.network) out.push(networkText(plan.network));

@@ -10,14 +10,47 @@ export interface TemplateScope {
   readonly hostname: string;
   /** The node the plan is compiled for (`--node`, default the hostname). */
   readonly node: string;
+  /** Reads are recorded: {@link envReads} tells which variables the file used. */
   readonly env: Readonly<Record<string, string>>;
   readonly params: Readonly<Record<string, string>>;
 }
 
+/** Names read through each scope's `env`, and its values unwatched (keyed by the env object, so spreading the scope keeps them). */
+const reads = new WeakMap<object, { read: Set<string>; values: Readonly<Record<string, string>> }>();
+
+/** Names liquidjs (and JavaScript) probe on any object: not variable reads. */
+const PROBES: ReadonlySet<string> = new Set(['toLiquid', 'liquidMethodMissing', 'valueOf', 'toString', 'toJSON', 'constructor', 'then', 'size', 'first', 'last']);
+
+/**
+ * The names of `env` variables a template or condition read so far
+ * (`{{ env.X }}`, `if "env.X == …"`). Enumerating `env` (a `for` loop over
+ * it) counts as reading every variable.
+ */
+export function envReads(scope: TemplateScope): ReadonlySet<string> {
+  return reads.get(scope.env)?.read ?? new Set();
+}
+
+/** The scope's environment without recording reads (for the compiler's own look-ups). */
+export function envValues(scope: TemplateScope): Readonly<Record<string, string>> {
+  return reads.get(scope.env)?.values ?? scope.env;
+}
+
 /** Build the scope from load options (defaults: this machine, `process.env`). */
 export function templateScope(options: { node?: string; env?: NodeJS.ProcessEnv; params?: Record<string, string> }): TemplateScope {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(options.env ?? process.env)) if (v !== undefined) env[k] = v;
+  const values: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options.env ?? process.env)) if (v !== undefined) values[k] = v;
+  const read = new Set<string>();
+  const env = new Proxy(values, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && !PROBES.has(key) && Object.prototype.hasOwnProperty.call(target, key)) read.add(key);
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+    ownKeys(target) {
+      for (const k of Object.keys(target)) read.add(k);
+      return Reflect.ownKeys(target);
+    },
+  });
+  reads.set(env, { read, values });
   const hostname = os.hostname();
   return {
     platform: process.platform,

@@ -14,6 +14,8 @@ const NOT_INHERITED = [
   'ENSEMBLE_TOKEN',
   'ENSEMBLE_PROPERTIES',
   'ENSEMBLE_STATE_DIR',
+  // The supervisor's own network token (docs/network.md).
+  'ENSEMBLE_NETWORK_TOKEN',
 ];
 
 /** Per-start values of the environment contract. */
@@ -30,7 +32,9 @@ export interface UnitEnvironmentInput {
 /**
  * The environment of a unit process (DESIGN.md section 4): the supervisor's
  * environment minus service-manager variables meant for the supervisor itself,
- * plus the unit's `env` block, plus the contract, which always wins:
+ * `ENSEMBLE_NETWORK_TOKEN` and the variables that fed a secret
+ * (`spec.withheldEnv`), plus the unit's `env` block, plus the contract, which
+ * always wins:
  *
  * - `ENSEMBLE_SUPERVISOR`: `unix:<runtimeDir>/api.sock`
  * - `ENSEMBLE_UNIT`, `ENSEMBLE_TOKEN` (random per start), `ENSEMBLE_STATE_DIR`
@@ -40,6 +44,8 @@ export interface UnitEnvironmentInput {
 export function unitEnvironment(spec: UnitSpec, input: UnitEnvironmentInput): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...(input.base ?? process.env) };
   for (const name of NOT_INHERITED) delete env[name];
+  // Variables that fed a secret of the file; the unit's own `env` block may still set them.
+  for (const name of spec.withheldEnv ?? []) delete env[name];
   Object.assign(env, spec.env);
   env.ENSEMBLE_SUPERVISOR = input.paths.apiAddress;
   env.ENSEMBLE_UNIT = spec.name;
