@@ -1,14 +1,13 @@
 import { rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import * as grpc from '@grpc/grpc-js';
-import type * as protoLoader from '@grpc/proto-loader';
-import type * as reflection from '@grpc/reflection';
 import type { UnitSpec } from '../ensemble/plan.js';
 import type { SupervisorControl } from '../supervisor/control.js';
 import { discoveryHandlers } from './discovery-service.js';
 import { HealthStatus } from './health-service.js';
+import { derivedNameOwner } from './derived-service-names.js';
 import { LocalServiceRegistry } from './local-service-registry.js';
 import { loadProtos } from './protos.js';
+import { addReflection } from './server-reflection.js';
 import type { ServiceRegistry } from './service-registry.js';
 import { supervisorHandlers } from './supervisor-service.js';
 import { bindUnixSocket } from './unix-socket-bind.js';
@@ -82,13 +81,18 @@ const STOP_GRACE_MS = 1000;
 export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
   const { control, socketPath, logger } = options;
   const protos = loadProtos();
-  const localRegistry = new LocalServiceRegistry(control.status().node, (unit) => {
-    try {
-      return control.getUnit(unit);
-    } catch {
-      return null;
-    }
-  });
+  const localRegistry = new LocalServiceRegistry(
+    control.status().node,
+    (unit) => {
+      try {
+        return control.getUnit(unit);
+      } catch {
+        return null;
+      }
+    },
+    // Names derived from a unit's name belong to that unit, started or not (docs/discovery.md).
+    { ownerOf: (service) => derivedNameOwner(service, control.plan) },
+  );
   const unsubscribe = control.onUnitChange((status) => localRegistry.unitChanged(status));
   control.setAddressResolver((unit) => localRegistry.addressOf(unit));
   const extended = options.extend?.(localRegistry) ?? {};
@@ -97,6 +101,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const health = new HealthStatus(Object.fromEntries([...HEALTH_SERVICES, ...extra.map((e) => e.name)].map((s) => [s, 'SERVING' as const])));
 
   const server = new grpc.Server();
+  const served: grpc.ServiceDefinition[] = [protos.Discovery.service, protos.Supervisor.service, ...extra.map((e) => e.definition), protos.Health.service];
   server.addService(protos.Discovery.service, discoveryHandlers({ registry, unitForToken: (t) => control.unitForToken(t) }));
   server.addService(
     protos.Supervisor.service,
@@ -104,7 +109,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   );
   for (const e of extra) server.addService(e.definition, e.implementation);
   server.addService(protos.Health.service, health.handlers());
-  addLazyReflection(server, () => protos.packageDefinition);
+  addReflection(server, served, () => protos.fileDescriptors);
   try {
     await bindUnixSocket(server, socketPath);
   } catch (e) {
@@ -137,52 +142,4 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
         await rm(socketPath, { force: true });
       })()),
   };
-}
-
-/** The methods of server reflection (v1 and the v1alpha that older clients use). */
-const REFLECTION_METHODS = ['/grpc.reflection.v1.ServerReflection/ServerReflectionInfo', '/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo'];
-
-interface ReflectionMethod {
-  readonly definition: grpc.MethodDefinition<unknown, unknown>;
-  readonly handler: grpc.handleBidiStreamingCall<unknown, unknown>;
-}
-
-/**
- * Server reflection (`@grpc/reflection`), built on the first reflection call:
- * building it decodes every file descriptor of the contracts, which would
- * otherwise cost the supervisor's start time and memory for a service only
- * generic clients (`buf curl`, grpcurl) use. The methods are registered at
- * once, so the first call finds them.
- */
-function addLazyReflection(server: grpc.Server, packageDefinition: () => protoLoader.PackageDefinition): void {
-  let methods: Map<string, ReflectionMethod> | null = null;
-  const method = (path: string): ReflectionMethod => {
-    if (!methods) {
-      const loaded = new Map<string, ReflectionMethod>();
-      // A stand-in server that only records what the reflection service adds.
-      const recorder = {
-        addService(service: grpc.ServiceDefinition, implementation: grpc.UntypedServiceImplementation) {
-          for (const [name, definition] of Object.entries(service)) {
-            const handler = (implementation[name] ?? implementation[definition.originalName ?? '']) as grpc.handleBidiStreamingCall<unknown, unknown>;
-            loaded.set(definition.path, { definition: definition as grpc.MethodDefinition<unknown, unknown>, handler });
-          }
-        },
-      };
-      const { ReflectionService } = createRequire(import.meta.url)('@grpc/reflection') as typeof reflection;
-      new ReflectionService(packageDefinition()).addToServer(recorder as unknown as grpc.Server);
-      methods = loaded;
-    }
-    const found = methods.get(path);
-    if (!found) throw new Error(`server reflection has no method ${path}`);
-    return found;
-  };
-  for (const path of REFLECTION_METHODS) {
-    server.register<unknown, unknown>(
-      path,
-      (call: grpc.ServerDuplexStream<unknown, unknown>) => method(path).handler(call),
-      (value: unknown) => method(path).definition.responseSerialize(value),
-      (bytes: Buffer) => method(path).definition.requestDeserialize(bytes),
-      'bidi',
-    );
-  }
 }
