@@ -1,3 +1,4 @@
+import { clipText } from './clip-text.js';
 import { ConditionError } from './condition/condition-error.js';
 import { evaluateCondition } from './condition/evaluate-condition.js';
 import { compileNetwork } from './compile-network.js';
@@ -48,7 +49,7 @@ export async function assemblePlan(statements: StatementNode[], ctx: LoadContext
         if (!evaluateCondition(c.text, opts.scope)) ok = false;
       } catch (e) {
         if (!(e instanceof ConditionError)) throw e;
-        r.report('ENS_E_CONDITION', { ...c.pos, column: c.pos.column + e.offset }, `condition "${c.text}": ${e.message}`);
+        r.report('ENS_E_CONDITION', { ...c.pos, column: c.pos.column + e.offset }, `condition "${clipText(c.text)}": ${e.message}`);
         ok = false;
       }
     }

@@ -39,7 +39,10 @@ export function orderUnits(units: readonly CompiledUnit[], r: Reporter): UnitSpe
     const key = [...new Set(cycle)].sort().join('\0');
     if (reported.has(key)) return;
     reported.add(key);
-    r.invalid(dep.pos, `dependency cycle: ${cycle.join(' → ')}`);
+    // A long cycle is named by its ends: every name would make a line as long as the file.
+    const units = cycle.length - 1;
+    const shown = units <= 12 ? cycle : [...cycle.slice(0, 6), '…', ...cycle.slice(-4)];
+    r.invalid(dep.pos, units <= 12 ? `dependency cycle: ${shown.join(' → ')}` : `dependency cycle of ${units.toLocaleString('en')} units: ${shown.join(' → ')}`);
   };
 
   for (const root of units) {

@@ -2,6 +2,7 @@ import type { PropertyValue } from './plan.js';
 import type { Reporter } from './reporter.js';
 import type { RealPosition } from './source-map.js';
 import type { FieldNode, ValueNode } from './syntax/ast.js';
+import { clipText } from './clip-text.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseDuration, parsePercent, parseSize } from './values.js';
 
@@ -9,9 +10,9 @@ import { parseDuration, parsePercent, parseSize } from './values.js';
 export function describeValue(v: ValueNode): string {
   switch (v.kind) {
     case 'string':
-      return `the string "${v.value}"`;
+      return `the string "${clipText(v.value)}"`;
     case 'number':
-      return `the number ${v.raw}`;
+      return `the number ${clipText(v.raw)}`;
     case 'boolean':
       return `the boolean ${v.value}`;
     case 'duration':
@@ -21,13 +22,13 @@ export function describeValue(v: ValueNode): string {
     case 'percent':
       return `the percent ${v.raw}`;
     case 'word':
-      return `the name ${v.value}`;
+      return `the name ${clipText(v.value)}`;
     case 'list':
       return 'a list';
     case 'block':
       return 'a block';
     case 'invalid':
-      return `"${v.raw}"`;
+      return `"${clipText(v.raw)}"`;
   }
 }
 

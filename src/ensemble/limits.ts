@@ -28,3 +28,6 @@ export const MAX_QUOTED_LINE = 160;
 
 /** Characters of user text (a condition, a token's text) quoted inside a message. */
 export const MAX_QUOTED_TEXT = 60;
+
+/** Characters of one diagnostic's message (a backstop: messages clip the user text they quote). */
+export const MAX_MESSAGE = 400;

@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../errors.js';
+import { clipMessage } from './clip-text.js';
 import { quoteLine, type Diagnostic } from './diagnostic.js';
 import { MAX_DIAGNOSTICS } from './limits.js';
 import type { RealPosition } from './source-map.js';
@@ -24,7 +25,8 @@ export class Reporter {
   }
 
   /** Record a problem at a real position. */
-  report(code: ErrorCode, pos: RealPosition, message: string): void {
+  report(code: ErrorCode, pos: RealPosition, text: string): void {
+    const message = clipMessage(text);
     const key = `${code}\0${pos.file}\0${pos.line}\0${pos.column}\0${message}`;
     if (this.#seen.has(key)) return;
     if (this.diagnostics.length >= MAX_DIAGNOSTICS) {

@@ -56,8 +56,8 @@ describe('dependency cycles', () => {
     const d = ds[0];
     expect(d?.code).toBe('ENS_E_VALIDATION');
     expect([d?.line, d?.column]).toEqual([CHAIN, `runner u${CHAIN - 1} "u.js" { depends_on: [`.length + 1]);
-    const names = Array.from({ length: CHAIN }, (_, i) => `u${i}`);
-    expect(d?.message).toBe(`dependency cycle: ${[...names, 'u0'].join(' → ')}`);
+    // Named by its ends (every name would make a line as long as the file).
+    expect(d?.message).toBe(`dependency cycle of ${CHAIN.toLocaleString('en')} units: u0 → u1 → u2 → u3 → u4 → u5 → … → u${CHAIN - 3} → u${CHAIN - 2} → u${CHAIN - 1} → u0`);
   });
 
   it('reports each cycle once, from where the walk in file order enters it, and still orders the rest', async () => {

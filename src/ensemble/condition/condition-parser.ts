@@ -1,3 +1,4 @@
+import { MAX_CONDITION_NESTING } from '../limits.js';
 import { ConditionError } from './condition-error.js';
 import { tokenizeCondition, type CondToken } from './condition-tokens.js';
 
@@ -6,7 +7,8 @@ export type CondExpr =
   | { readonly type: 'literal'; readonly value: string | number | boolean; readonly offset: number }
   | { readonly type: 'variable'; readonly name: string; readonly offset: number }
   | { readonly type: 'not'; readonly operand: CondExpr; readonly offset: number }
-  | { readonly type: 'logical'; readonly op: 'and' | 'or'; readonly left: CondExpr; readonly right: CondExpr; readonly offset: number }
+  /** `a and b and c`: every operand in order, `offsets[i]` the operator before `operands[i + 1]` (flat, however long the chain). */
+  | { readonly type: 'logical'; readonly op: 'and' | 'or'; readonly operands: readonly CondExpr[]; readonly offsets: readonly number[]; readonly offset: number }
   | { readonly type: 'compare'; readonly op: '==' | '!=' | '<' | '<=' | '>' | '>='; readonly left: CondExpr; readonly right: CondExpr; readonly offset: number };
 
 const COMPARE: Record<string, '==' | '!=' | '<' | '<=' | '>' | '>='> = { '==': '==', '=': '==', '!=': '!=', '<>': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
@@ -14,6 +16,8 @@ const COMPARE: Record<string, '==' | '!=' | '<' | '<=' | '>' | '>='> = { '==': '
 /**
  * Parse a condition. Grammar (lowest precedence first):
  * `or` (`||`) → `and` (`&&`) → `not` (`!`) → comparison (`== = != <> < <= > >=`) → literal | variable | `( … )`.
+ * Chains of `and`/`or` are flat; `( … )` and `not` nest at most
+ * {@link MAX_CONDITION_NESTING} deep (the parser and the evaluator recurse once per level).
  */
 export function parseCondition(text: string): CondExpr {
   const tokens = tokenizeCondition(text);
@@ -23,27 +27,31 @@ export function parseCondition(text: string): CondExpr {
   const isWord = (t: CondToken, ...words: string[]): boolean => t.type === 'ident' && words.includes(t.text);
   const isOp = (t: CondToken, ...ops: string[]): boolean => t.type === 'op' && ops.includes(t.text);
   const describe = (t: CondToken): string => (t.type === 'end' ? 'the end of the condition' : `"${t.text}"`);
+  let depth = 0;
+  const deeper = (t: CondToken): void => {
+    if (++depth > MAX_CONDITION_NESTING) throw new ConditionError(`nesting deeper than ${MAX_CONDITION_NESTING} levels of "(" and "not"`, t.offset);
+  };
 
-  const orExpr = (): CondExpr => {
-    let left = andExpr();
-    while (isWord(peek(), 'or') || isOp(peek(), '||')) {
-      const t = next();
-      left = { type: 'logical', op: 'or', left, right: andExpr(), offset: t.offset };
+  const chain = (op: 'and' | 'or', word: string, symbol: string, operand: () => CondExpr): CondExpr => {
+    const first = operand();
+    if (!(isWord(peek(), word) || isOp(peek(), symbol))) return first;
+    const operands = [first];
+    const offsets: number[] = [];
+    while (isWord(peek(), word) || isOp(peek(), symbol)) {
+      offsets.push(next().offset);
+      operands.push(operand());
     }
-    return left;
+    return { type: 'logical', op, operands, offsets, offset: offsets[0] as number };
   };
-  const andExpr = (): CondExpr => {
-    let left = notExpr();
-    while (isWord(peek(), 'and') || isOp(peek(), '&&')) {
-      const t = next();
-      left = { type: 'logical', op: 'and', left, right: notExpr(), offset: t.offset };
-    }
-    return left;
-  };
+  const orExpr = (): CondExpr => chain('or', 'or', '||', andExpr);
+  const andExpr = (): CondExpr => chain('and', 'and', '&&', notExpr);
   const notExpr = (): CondExpr => {
     if (isWord(peek(), 'not') || isOp(peek(), '!')) {
       const t = next();
-      return { type: 'not', operand: notExpr(), offset: t.offset };
+      deeper(t);
+      const operand = notExpr();
+      depth--;
+      return { type: 'not', operand, offset: t.offset };
     }
     return comparison();
   };
@@ -68,7 +76,9 @@ export function parseCondition(text: string): CondExpr {
       case 'str':
         return { type: 'literal', value: t.value as string, offset: t.offset };
       case 'lparen': {
+        deeper(t);
         const e = orExpr();
+        depth--;
         const close = next();
         if (close.type !== 'rparen') throw new ConditionError(`expected ")", found ${describe(close)}`, close.offset);
         return e;

@@ -11,43 +11,59 @@ export interface CondToken {
 
 const OPERATORS = ['==', '!=', '<=', '>=', '&&', '||', '<>', '<', '>', '=', '!'];
 
+// Sticky: each is tried at one offset (`lastIndex`), never on a copy of the rest of the text.
+const SPACE = /\s+/y;
+const NUMBER = /-?\d+(?:\.\d+)?/y;
+const IDENT = /[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)*/y;
+
+function matchAt(re: RegExp, text: string, at: number): string | null {
+  re.lastIndex = at;
+  const m = re.exec(text);
+  return m ? m[0] : null;
+}
+
 /**
  * Split a condition into tokens. Strings use single or double quotes;
- * identifiers may be dotted (`env.SITE`, `params.mode`).
+ * identifiers may be dotted (`env.SITE`, `params.mode`). Linear in the
+ * length of the text.
  */
 export function tokenizeCondition(text: string): CondToken[] {
   const out: CondToken[] = [];
   let i = 0;
   while (i < text.length) {
-    const c = text[i] as string;
-    if (/\s/.test(c)) {
-      i++;
+    const space = matchAt(SPACE, text, i);
+    if (space) {
+      i += space.length;
       continue;
     }
+    const c = text[i] as string;
     const start = i;
     if (c === "'" || c === '"') {
-      let value = '';
-      i++;
+      const parts: string[] = [];
+      let from = ++i;
       while (i < text.length && text[i] !== c) {
-        if (text[i] === '\\' && i + 1 < text.length) i++;
-        value += text[i];
+        if (text[i] === '\\' && i + 1 < text.length) {
+          parts.push(text.slice(from, i));
+          from = ++i;
+        }
         i++;
       }
       if (i >= text.length) throw new ConditionError(`unterminated string in condition: missing closing ${c}`, start);
+      parts.push(text.slice(from, i));
       i++;
-      out.push({ type: 'str', text: text.slice(start, i), value, offset: start });
+      out.push({ type: 'str', text: text.slice(start, i), value: parts.join(''), offset: start });
       continue;
     }
-    const num = /^-?\d+(?:\.\d+)?/.exec(text.slice(i));
-    if (num && (c !== '-' || /\d/.test(text[i + 1] ?? ''))) {
-      i += num[0].length;
-      out.push({ type: 'num', text: num[0], value: Number(num[0]), offset: start });
+    const num = matchAt(NUMBER, text, i);
+    if (num) {
+      i += num.length;
+      out.push({ type: 'num', text: num, value: Number(num), offset: start });
       continue;
     }
-    const id = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)*/.exec(text.slice(i));
+    const id = matchAt(IDENT, text, i);
     if (id) {
-      i += id[0].length;
-      out.push({ type: 'ident', text: id[0], offset: start });
+      i += id.length;
+      out.push({ type: 'ident', text: id, offset: start });
       continue;
     }
     if (c === '(' || c === ')') {

@@ -1,3 +1,4 @@
+import { clipText } from '../clip-text.js';
 import type { TemplateScope } from '../template-scope.js';
 import { ConditionError } from './condition-error.js';
 import { parseCondition, type CondExpr } from './condition-parser.js';
@@ -8,7 +9,7 @@ const KNOWN = 'platform, arch, hostname, node, env.NAME, params.KEY';
 
 function describe(v: Value): string {
   if (v === null) return 'an unset value';
-  if (typeof v === 'string') return `the string '${v}'`;
+  if (typeof v === 'string') return `the string '${clipText(v)}'`;
   if (typeof v === 'number') return `the number ${v}`;
   return `the boolean ${v}`;
 }
@@ -33,7 +34,7 @@ function lookup(name: string, scope: TemplateScope, offset: number): Value {
     if (head === 'env') return scope.env[key] ?? null;
     if (head === 'params') return scope.params[key] ?? null;
   }
-  throw new ConditionError(`unknown variable "${name}" (known: ${KNOWN})`, offset);
+  throw new ConditionError(`unknown variable "${clipText(name)}" (known: ${KNOWN})`, offset);
 }
 
 const numeric = (v: Value): number | null => (typeof v === 'number' ? v : typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : null);
@@ -50,11 +51,17 @@ function evaluate(e: CondExpr, scope: TemplateScope): Value {
       return !v;
     }
     case 'logical': {
-      const l = evaluate(e.left, scope);
-      if (typeof l !== 'boolean') throw new ConditionError(`"${e.op}" needs true or false on its left, got ${describe(l)}`, e.offset);
-      const r = evaluate(e.right, scope);
-      if (typeof r !== 'boolean') throw new ConditionError(`"${e.op}" needs true or false on its right, got ${describe(r)}`, e.offset);
-      return e.op === 'and' ? l && r : l || r;
+      // Every operand is evaluated (and checked), left to right, as the nested pairs `(a and b) and c` were.
+      let result = e.op === 'and';
+      e.operands.forEach((operand, i) => {
+        const v = evaluate(operand, scope);
+        if (typeof v !== 'boolean') {
+          const side = i === 0 ? 'left' : 'right';
+          throw new ConditionError(`"${e.op}" needs true or false on its ${side}, got ${describe(v)}`, e.offsets[Math.max(0, i - 1)] as number);
+        }
+        result = e.op === 'and' ? result && v : result || v;
+      });
+      return result;
     }
     case 'compare': {
       const l = evaluate(e.left, scope);
