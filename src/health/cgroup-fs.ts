@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -20,14 +20,24 @@ export async function writeControl(dir: string, file: string, value: string | nu
   await writeFile(join(dir, file), `${value}\n`, { flag: 'w' });
 }
 
+/**
+ * {@link writeControl} without a trip through the thread pool: cgroupfs
+ * writes are in-kernel bookkeeping that never block on a disk, and a unit's
+ * cgroup is made on the path of its spawn.
+ */
+export function writeControlSync(dir: string, file: string, value: string | number): void {
+  writeFileSync(join(dir, file), `${value}\n`, { flag: 'w' });
+}
+
 /** Write a control file if the kernel offers it; errors are ignored (optional knobs such as swap limits). */
-export async function writeOptionalControl(dir: string, file: string, value: string | number): Promise<void> {
-  if (!existsSync(join(dir, file))) return;
+export function writeOptionalControl(dir: string, file: string, value: string | number): Promise<void> {
+  if (!existsSync(join(dir, file))) return Promise.resolve();
   try {
-    await writeControl(dir, file, value);
+    writeControlSync(dir, file, value);
   } catch {
     // optional
   }
+  return Promise.resolve();
 }
 
 /** The pids listed in `dir/cgroup.procs`; empty when the cgroup does not exist. */
@@ -57,6 +67,11 @@ export async function readKey(dir: string, file: string, key: string): Promise<n
 /** `mkdir -p` for cgroup directories. */
 export async function makeDirs(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
+}
+
+/** `mkdir -p` for cgroup directories, synchronously (see {@link writeControlSync}). */
+export function makeDirsSync(dir: string): void {
+  mkdirSync(dir, { recursive: true });
 }
 
 /**

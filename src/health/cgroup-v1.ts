@@ -5,7 +5,7 @@ import { CPU_PERIOD_US, cpuQuotaUs } from './cgroup-detect.js';
 import type { Controller, Hierarchy } from './cgroup-detect.js';
 import type { CgroupDriver } from './cgroup-driver.js';
 import { unitDirName } from './cgroup-driver.js';
-import { fsErrorText, makeDirs, readKey, readProcs, writeControl, writeOptionalControl } from './cgroup-fs.js';
+import { fsErrorText, makeDirs, makeDirsSync, readKey, readProcs, writeControl, writeControlSync, writeOptionalControl } from './cgroup-fs.js';
 
 /**
  * cgroup v1: one directory per controller hierarchy (memory, cpu, pids),
@@ -59,17 +59,17 @@ export class CgroupV1Driver implements CgroupDriver {
   async create(unit: string, limits: LimitsSpec): Promise<void> {
     for (const [controller, hierarchy] of await this.usable()) {
       const dir = join(this.base(hierarchy), unitDirName(unit));
-      await makeDirs(dir);
+      makeDirsSync(dir);
       if (controller === 'memory' && limits.memoryBytes !== undefined) {
-        await writeControl(dir, 'memory.limit_in_bytes', limits.memoryBytes);
+        writeControlSync(dir, 'memory.limit_in_bytes', limits.memoryBytes);
         // With swap accounting, also cap memory+swap so the limit cannot be dodged by swapping.
         await writeOptionalControl(dir, 'memory.memsw.limit_in_bytes', limits.memoryBytes);
       }
       if (controller === 'cpu' && limits.cpuPercent !== undefined) {
-        await writeControl(dir, 'cpu.cfs_period_us', CPU_PERIOD_US);
-        await writeControl(dir, 'cpu.cfs_quota_us', cpuQuotaUs(limits.cpuPercent));
+        writeControlSync(dir, 'cpu.cfs_period_us', CPU_PERIOD_US);
+        writeControlSync(dir, 'cpu.cfs_quota_us', cpuQuotaUs(limits.cpuPercent));
       }
-      if (controller === 'pids' && limits.pids !== undefined) await writeControl(dir, 'pids.max', limits.pids);
+      if (controller === 'pids' && limits.pids !== undefined) writeControlSync(dir, 'pids.max', limits.pids);
     }
   }
 

@@ -6,7 +6,7 @@ import { CONTROLLERS, CPU_PERIOD_US, cpuQuotaUs } from './cgroup-detect.js';
 import type { Controller, Hierarchy } from './cgroup-detect.js';
 import type { CgroupDriver } from './cgroup-driver.js';
 import { unitDirName } from './cgroup-driver.js';
-import { fsErrorText, makeDirs, readKey, readProcs, writeControl, writeOptionalControl } from './cgroup-fs.js';
+import { fsErrorText, makeDirs, makeDirsSync, readKey, readProcs, writeControl, writeControlSync, writeOptionalControl } from './cgroup-fs.js';
 
 /**
  * cgroup v2 (unified hierarchy): `<own cgroup>/ensemble/<instance>/<unit>.unit`,
@@ -58,14 +58,14 @@ export class CgroupV2Driver implements CgroupDriver {
 
   async create(unit: string, limits: LimitsSpec): Promise<void> {
     const dir = join(this.base(), unitDirName(unit));
-    await makeDirs(dir);
+    makeDirsSync(dir);
     if (limits.memoryBytes !== undefined) {
-      await writeControl(dir, 'memory.max', limits.memoryBytes);
+      writeControlSync(dir, 'memory.max', limits.memoryBytes);
       // The limit means memory, not memory plus swap.
       await writeOptionalControl(dir, 'memory.swap.max', 0);
     }
-    if (limits.cpuPercent !== undefined) await writeControl(dir, 'cpu.max', `${cpuQuotaUs(limits.cpuPercent)} ${CPU_PERIOD_US}`);
-    if (limits.pids !== undefined) await writeControl(dir, 'pids.max', limits.pids);
+    if (limits.cpuPercent !== undefined) writeControlSync(dir, 'cpu.max', `${cpuQuotaUs(limits.cpuPercent)} ${CPU_PERIOD_US}`);
+    if (limits.pids !== undefined) writeControlSync(dir, 'pids.max', limits.pids);
   }
 
   async move(unit: string, pid: number): Promise<void> {

@@ -1,13 +1,16 @@
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LimitsSpec } from '../ensemble/plan.js';
+import type { UnitCgroup } from '../supervisor/unit-cgroup.js';
 import type { LimitsMechanism } from '../supervisor/unit-state.js';
 import { detectCgroups, neededControllers } from './cgroup-detect.js';
 import type { CgroupDriver } from './cgroup-driver.js';
 import { safeInstance } from './cgroup-driver.js';
-import { fsErrorText, removeCgroupTree, tryRemoveDir } from './cgroup-fs.js';
+import { fsErrorText, readProcs, removeCgroupTree, tryRemoveDir } from './cgroup-fs.js';
 import { CgroupV1Driver } from './cgroup-v1.js';
 import { CgroupV2Driver } from './cgroup-v2.js';
+import { formatBytes } from './format-bytes.js';
 import { LimitsError } from './limits-error.js';
 import { processTree, readProcessTable } from './process-table.js';
 import type { LimitsEnforcer } from './types.js';
@@ -42,11 +45,29 @@ export interface DetectedLimitsEnforcer extends LimitsEnforcer {
   oomKills(unit: string): Promise<number>;
   /** The directories the unit's cgroup has (or would have), one per hierarchy; empty without cgroups. */
   cgroupDirs(unit: string): string[];
+  /**
+   * Create the unit's own cgroup and write its limits BEFORE its process is
+   * spawned (every unit gets one where cgroups can be written, limits or
+   * not); the process then enters it before it executes its program
+   * (`enterCgroupCommand`), and `apply` only records it. Null when no cgroup
+   * can be used: then processes that leave the unit's process group are not
+   * tracked (said once in the log) and limits fall back to sampling.
+   * Throws ENS_E_LIMITS when the limits cannot be written.
+   */
+  place(unit: string, limits: LimitsSpec): Promise<UnitCgroup | null>;
+  /**
+   * The directories below which this supervisor's unit cgroups live (one per
+   * hierarchy), known before any unit starts: the orphan reaper empties every
+   * cgroup below them if the supervisor dies.
+   */
+  instanceDirs(): string[];
 }
 
 interface Applied {
   readonly mechanism: LimitsMechanism;
   readonly pid: number;
+  /** The unit has its own cgroup (limits or not). */
+  readonly cgroup: boolean;
 }
 
 /** How long `release` waits for the processes of a cgroup to die after SIGKILL. */
@@ -78,6 +99,8 @@ class CgroupLimitsEnforcer implements DetectedLimitsEnforcer {
   private readonly log: (message: string) => void;
   private readonly logged = new Set<string>();
   private readonly applied = new Map<string, Applied>();
+  /** Cgroups made by `place`, not yet recorded by `apply`. */
+  private readonly placed = new Map<string, { cgroup: UnitCgroup; needed: boolean }>();
   private queue: Promise<unknown> = Promise.resolve();
   private driverCache: { driver: CgroupDriver | null; reason: string | null } | null = null;
   private staleSwept = false;
@@ -119,7 +142,8 @@ class CgroupLimitsEnforcer implements DetectedLimitsEnforcer {
 
   /** Remove the shared parents when no unit uses a cgroup any more (they are re-created on demand). */
   private async tidyParents(driver: CgroupDriver): Promise<void> {
-    for (const applied of this.applied.values()) if (applied.mechanism === driver.mechanism) return;
+    if (this.placed.size > 0) return;
+    for (const applied of this.applied.values()) if (applied.cgroup) return;
     for (const dir of driver.parentDirs()) await tryRemoveDir(dir);
     driver.reset();
   }
@@ -138,8 +162,63 @@ class CgroupLimitsEnforcer implements DetectedLimitsEnforcer {
     return this.applied.get(unit)?.mechanism ?? null;
   }
 
+  instanceDirs(): string[] {
+    const { driver } = this.driver();
+    return driver === null ? [] : driver.parentDirs().filter((dir) => !dir.endsWith('/ensemble'));
+  }
+
+  place(unit: string, limits: LimitsSpec): Promise<UnitCgroup | null> {
+    return this.serial(async () => {
+      if (this.applied.has(unit) || this.placed.has(unit)) await this.releaseNow(unit);
+      const needed = neededControllers(limits);
+      const { driver, reason } = this.driver();
+      const why = driver === null ? reason : await driver.prepare(needed);
+      if (driver === null || why !== null) {
+        if (driver !== null) await this.tidyParents(driver);
+        this.untracked(why ?? 'cgroups unavailable');
+        return null;
+      }
+      await this.sweepStale(driver);
+      // Leftovers of an earlier run of this instance (checked without a trip through the thread pool).
+      if (driver.unitDirs(unit).some((dir) => existsSync(dir))) await this.removeUnitCgroup(unit, driver);
+      try {
+        await driver.create(unit, limits);
+      } catch (error) {
+        await this.removeUnitCgroup(unit, driver).catch(() => undefined);
+        await this.tidyParents(driver);
+        throw new LimitsError(unit, `cannot write ${driver.mechanism} limits: ${fsErrorText(error)}`, error);
+      }
+      const dirs = driver.unitDirs(unit).filter((dir) => existsSync(dir));
+      if (dirs.length === 0) {
+        await this.tidyParents(driver);
+        this.untracked(`no ${driver.mechanism} hierarchy could be written`);
+        return null;
+      }
+      const cgroup: UnitCgroup = {
+        mechanism: driver.mechanism,
+        dirs,
+        oomReason: limits.memoryBytes === undefined ? null : `memory limit ${formatBytes(limits.memoryBytes)} (OOM)`,
+      };
+      this.placed.set(unit, { cgroup, needed: needed.length > 0 });
+      return cgroup;
+    });
+  }
+
+  /** Said once: without cgroups, escaped processes are not tracked. */
+  private untracked(reason: string): void {
+    this.note(
+      'untracked',
+      `units run without their own cgroup (${reason}): processes that leave a unit's process group (setsid, double fork) are not tracked, stopped or killed with it, and limits are enforced by sampling`,
+    );
+  }
+
   apply(unit: string, pid: number, limits: LimitsSpec): Promise<LimitsMechanism> {
     return this.serial(async () => {
+      const placed = this.placed.get(unit);
+      if (placed !== undefined) {
+        this.placed.delete(unit);
+        return this.record(unit, pid, placed.needed ? placed.cgroup.mechanism : 'none', true);
+      }
       if (this.applied.has(unit)) await this.releaseNow(unit);
       const needed = neededControllers(limits);
       if (needed.length === 0) return this.record(unit, pid, 'none');
@@ -169,12 +248,12 @@ class CgroupLimitsEnforcer implements DetectedLimitsEnforcer {
       // Children the process forked before it was moved stay where they were born: move them too.
       const table = await readProcessTable(this.procRoot);
       for (const child of processTree(table, pid).slice(1)) await driver.move(unit, child.pid).catch(() => undefined);
-      return this.record(unit, pid, driver.mechanism);
+      return this.record(unit, pid, driver.mechanism, true);
     });
   }
 
-  private record(unit: string, pid: number, mechanism: LimitsMechanism): LimitsMechanism {
-    this.applied.set(unit, { mechanism, pid });
+  private record(unit: string, pid: number, mechanism: LimitsMechanism, cgroup = false): LimitsMechanism {
+    this.applied.set(unit, { mechanism, pid, cgroup });
     return mechanism;
   }
 
@@ -187,7 +266,7 @@ class CgroupLimitsEnforcer implements DetectedLimitsEnforcer {
   async pids(unit: string): Promise<number[]> {
     const applied = this.applied.get(unit);
     const { driver } = this.driver();
-    if (applied !== undefined && (applied.mechanism === 'cgroup-v1' || applied.mechanism === 'cgroup-v2') && driver !== null) return driver.procs(unit);
+    if (applied?.cgroup === true && driver !== null) return driver.procs(unit);
     if (applied === undefined) return [];
     const table = await readProcessTable(this.procRoot);
     return processTree(table, applied.pid)
@@ -197,8 +276,7 @@ class CgroupLimitsEnforcer implements DetectedLimitsEnforcer {
 
   async oomKills(unit: string): Promise<number> {
     const { driver } = this.driver();
-    const mechanism = this.applied.get(unit)?.mechanism;
-    return driver !== null && mechanism === driver.mechanism ? driver.oomKills(unit) : 0;
+    return driver !== null && this.applied.get(unit)?.cgroup === true ? driver.oomKills(unit) : 0;
   }
 
   cgroupDirs(unit: string): string[] {
@@ -211,6 +289,7 @@ class CgroupLimitsEnforcer implements DetectedLimitsEnforcer {
 
   private async releaseNow(unit: string): Promise<void> {
     this.applied.delete(unit);
+    this.placed.delete(unit);
     const { driver } = this.driver();
     if (driver === null) return;
     try {
@@ -245,10 +324,17 @@ class CgroupLimitsEnforcer implements DetectedLimitsEnforcer {
     }
   }
 
-  /** Remove empty parents of supervisors that are gone (named `<pid>` or `…-<pid>`). */
+  /**
+   * Clean the parents of supervisors that are gone (named `<pid>` or `…-<pid>`):
+   * those of this ensemble (same `<runtime id>-` prefix: a crashed predecessor
+   * whose reaper died too) are emptied with SIGKILL and removed; those of other
+   * ensembles are removed when empty (their own successor empties them).
+   */
   private async sweepStale(driver: CgroupDriver): Promise<void> {
     if (this.staleSwept) return;
     this.staleSwept = true;
+    const dash = this.instance.lastIndexOf('-');
+    const ownPrefix = dash > 0 ? this.instance.slice(0, dash + 1) : null;
     const parents = new Set(driver.parentDirs().filter((dir) => dir.endsWith('/ensemble')));
     for (const parent of parents) {
       let names: string[];
@@ -260,10 +346,45 @@ class CgroupLimitsEnforcer implements DetectedLimitsEnforcer {
       for (const name of names) {
         const pid = Number(/(?:^|-)(\d+)$/.exec(name)?.[1] ?? NaN);
         if (name === this.instance || !Number.isInteger(pid) || isRunning(pid)) continue;
+        if (ownPrefix !== null && name.startsWith(ownPrefix)) {
+          const killed = await emptyTree(join(parent, name));
+          if (killed > 0) this.log(`killed ${killed} processes left in the cgroups of a supervisor that did not shut down cleanly (${join(parent, name)})`);
+        }
         await removeCgroupTree(join(parent, name)).catch(() => undefined);
       }
     }
   }
+}
+
+/** SIGKILL every process in the cgroups below `dir` until they are empty (bounded); how many were killed. */
+async function emptyTree(dir: string): Promise<number> {
+  const killed = new Set<number>();
+  for (let round = 0; round < 100; round++) {
+    const pids = await treeProcs(dir);
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        killed.add(pid);
+      } catch {
+        // gone
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return killed.size;
+}
+
+async function treeProcs(dir: string): Promise<number[]> {
+  const pids = await readProcs(dir);
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return pids;
+  }
+  for (const entry of entries) if (entry.isDirectory()) pids.push(...(await treeProcs(join(dir, entry.name))));
+  return pids;
 }
 
 function isRunning(pid: number): boolean {

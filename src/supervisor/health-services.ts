@@ -1,5 +1,6 @@
 import type { HealthSpec, LimitsSpec } from '../ensemble/plan.js';
 import type { LimitsEnforcer, Probe, ProbeFactory, ProbeResult, ResourceSample } from '../health/types.js';
+import type { UnitCgroup } from './unit-cgroup.js';
 
 /** Callbacks of a health monitor (see src/health/health-monitor.ts). */
 export interface HealthMonitorHandlers {
@@ -32,8 +33,16 @@ export interface HealthServices {
     /** Several trees from one scan, when the sampler can. */
     sampleMany?(rootPids: readonly number[]): Promise<Map<number, ResourceSample | null>>;
   };
-  /** `cgroupDirs` (optional) names a unit's cgroup directories, so the reaper can kill them if the supervisor dies. */
-  readonly limits?: LimitsEnforcer & { cgroupDirs?(unit: string): string[] };
+  /**
+   * `place` (optional) creates a unit's own cgroup with its limits before the
+   * spawn (src/health/limits-enforcer.ts); `instanceDirs` names the
+   * directories holding them, so the reaper can empty them if the supervisor dies.
+   */
+  readonly limits?: LimitsEnforcer & {
+    cgroupDirs?(unit: string): string[];
+    place?(unit: string, limits: LimitsSpec): Promise<UnitCgroup | null>;
+    instanceDirs?(): string[];
+  };
   /** For the `sampling` fallback: the violated limit as text, or null. */
   sampledLimitViolation?(sample: ResourceSample, limits: LimitsSpec): string | null;
 }

@@ -2,14 +2,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { LaunchCommand } from './launch-command.js';
 import { LineSplitter } from './line-splitter.js';
-import { signalGroup, waitGroupGone } from './process-group.js';
+import { groupMembers, signalGroup } from './process-group.js';
 import { SpawnError } from './supervisor-errors.js';
+import { cgroupMembers, enterCgroupCommand, oomKillCount, signalCgroup, type UnitCgroup } from './unit-cgroup.js';
 
 /** How a unit's main process ended. */
 export interface ExitInfo {
   /** Exit code, or null when killed by a signal. */
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
+  /** Why the kernel killed it, when known: `memory limit 50 MiB (OOM)`. */
+  readonly reason?: string;
 }
 
 /** Everything needed to start one unit process. */
@@ -27,20 +30,34 @@ export interface UnitProcessOptions {
    * so the kernel kills it when the supervisor dies. Null: started directly.
    */
   readonly setpriv: string | null;
+  /**
+   * The unit's own cgroup, created (with its limits) before the spawn: the
+   * process enters it before it executes the program, and stop, kill and the
+   * end of the unit cover every process in it, not only the process group.
+   */
+  readonly cgroup?: UnitCgroup | null;
+  /**
+   * Called when the main process exited on its own while other processes of
+   * the unit (its group or cgroup) remain; they get the stop signal, SIGKILL
+   * after the stop timeout.
+   */
+  readonly onRemaining?: (info: ExitInfo, pids: number[]) => void;
   readonly maxLineBytes?: number;
 }
 
 /**
- * One running unit process and its process group.
+ * One running unit process, its process group and its cgroup.
  *
  * The process is started detached (`setsid`), so its pid is also the id of a
- * new process group and session holding everything it forks. Stopping sends
- * the stop signal to the whole group and SIGKILL after the timeout; when the
- * main process exits on its own, what is left of the group gets the stop
- * signal (SIGKILL after the timeout) too, as with systemd's
- * `KillMode=control-group`. {@link exited} resolves only once the whole group
- * is gone and the output is flushed, so a restart never races a leftover
- * process holding a port.
+ * new process group and session holding everything it forks. With a cgroup
+ * it enters the cgroup before it executes the program, so descendants that
+ * leave the group (a new session, a double fork) are still the unit's.
+ * Stopping sends the stop signal to the whole group and every process of the
+ * cgroup, SIGKILL after the timeout; when the main process exits on its own,
+ * what is left gets the stop signal (SIGKILL after the timeout) too, as with
+ * systemd's `KillMode=control-group`. {@link exited} resolves only once the
+ * group and the cgroup are empty and the output is flushed, so a restart
+ * never races a leftover process holding a port.
  */
 export class UnitProcess {
   /** Main process id, also the process group id. */
@@ -71,8 +88,9 @@ export class UnitProcess {
   /** Spawn the unit; rejects with {@link SpawnError} when the OS refuses. */
   static start(options: UnitProcessOptions): Promise<UnitProcess> {
     const { command, setpriv } = options;
-    const file = setpriv ?? command.file;
-    const args = setpriv ? ['--pdeathsig', 'SIGKILL', '--', command.file, ...command.args] : [...command.args];
+    let file = setpriv ?? command.file;
+    let args = setpriv ? ['--pdeathsig', 'SIGKILL', '--', command.file, ...command.args] : [...command.args];
+    if (options.cgroup) ({ file, args } = enterCgroupCommand(options.cgroup, file, args));
     return new Promise((resolve, reject) => {
       let child: ChildProcess;
       try {
@@ -100,36 +118,71 @@ export class UnitProcess {
   stop(signal: NodeJS.Signals = this.options.stopSignal, timeoutMs: number = this.options.stopTimeoutMs): Promise<ExitInfo> {
     if (!this.stopRequested) {
       this.stopRequested = true;
-      signalGroup(this.pid, signal);
+      this.signalAll(signal);
       this.armKill(timeoutMs);
     }
     return this.exited;
   }
 
-  /** SIGKILL the whole group now. */
+  /** SIGKILL the whole group and cgroup now. */
   kill(): Promise<ExitInfo> {
     this.stopRequested = true;
-    signalGroup(this.pid, 'SIGKILL');
+    this.signalAll('SIGKILL');
     return this.exited;
   }
 
-  /** Send a signal to the whole group (no stop bookkeeping). */
+  /** Send a signal to the whole group and cgroup (no stop bookkeeping). */
   signal(signal: NodeJS.Signals): void {
+    this.signalAll(signal);
+  }
+
+  /**
+   * Live processes of the unit (the main process included while it runs):
+   * the cgroup's, else the process group's.
+   */
+  remaining(): number[] {
+    const inCgroup = this.options.cgroup ? cgroupMembers(this.options.cgroup) : [];
+    if (inCgroup.length > 0 || !signalGroup(this.pid, 0)) return inCgroup;
+    return groupMembers(this.pid);
+  }
+
+  /** Resolve once the group and the cgroup have no live process (a short, growing interval; only during teardown). */
+  private waitAllGone(): Promise<void> {
+    return new Promise((resolve) => {
+      let interval = 10;
+      const check = (): void => {
+        if (this.remaining().length === 0) return resolve();
+        interval = Math.min(interval * 2, 200);
+        setTimeout(check, interval);
+      };
+      check();
+    });
+  }
+
+  private signalAll(signal: NodeJS.Signals): void {
     signalGroup(this.pid, signal);
+    if (this.options.cgroup) signalCgroup(this.options.cgroup, signal);
   }
 
   private armKill(timeoutMs: number): void {
     if (this.killTimer) return;
-    this.killTimer = setTimeout(() => signalGroup(this.pid, 'SIGKILL'), timeoutMs);
+    this.killTimer = setTimeout(() => this.signalAll('SIGKILL'), timeoutMs);
   }
 
-  private async afterExit(info: ExitInfo, streamsClosed: Promise<unknown>): Promise<ExitInfo> {
-    if (!this.stopRequested && signalGroup(this.pid, 0)) {
-      // The main process is gone; the rest of its group must not outlive it.
-      signalGroup(this.pid, this.options.stopSignal);
-      this.armKill(this.options.stopTimeoutMs);
+  private async afterExit(exit: ExitInfo, streamsClosed: Promise<unknown>): Promise<ExitInfo> {
+    let info = exit;
+    const cgroup = this.options.cgroup;
+    if (cgroup && info.signal === 'SIGKILL' && cgroup.oomReason !== null && oomKillCount(cgroup) > 0) info = { ...info, reason: cgroup.oomReason };
+    if (!this.stopRequested) {
+      const left = this.remaining();
+      if (left.length > 0) {
+        // The main process is gone; the rest of the unit must not outlive it.
+        this.options.onRemaining?.(info, left);
+        this.signalAll(this.options.stopSignal);
+        this.armKill(this.options.stopTimeoutMs);
+      }
     }
-    await waitGroupGone(this.pid);
+    await this.waitAllGone();
     if (this.killTimer) clearTimeout(this.killTimer);
     // Every writer of the pipes is gone unless a process escaped the group
     // (setsid); do not wait for such a process forever.

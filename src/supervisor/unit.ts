@@ -12,6 +12,7 @@ import type { RuntimePaths } from './runtime-dir.js';
 import type { NotifyMessage } from './sd-notify.js';
 import { formatMs, ReadyTimeoutError } from './supervisor-errors.js';
 import { unitEnvironment } from './unit-environment.js';
+import type { UnitCgroup } from './unit-cgroup.js';
 import { UnitProcess, type ExitInfo } from './unit-process.js';
 import type { HealthResult, LimitsMechanism, UnitState, UnitStatus } from './unit-state.js';
 import { canTransition, hasProcess } from './unit-transitions.js';
@@ -79,8 +80,8 @@ export class Unit {
   private resolved: { readonly spec: UnitSpec; readonly command: LaunchCommand } | null = null;
   /** The working directory already checked against the file view through its real path. */
   private checkedCwd: string | null = null;
-  /** Cgroup directories of the current process (limits), known to the reaper. */
-  private cgroupDirs: string[] = [];
+  /** The cgroup the current process entered before it executed its program, or null. */
+  private cgroup: UnitCgroup | null = null;
   private readonly waiters = new Set<() => void>();
   private disposed = false;
 
@@ -287,6 +288,7 @@ export class Unit {
       const command = this.command();
       mkdirSync(this.host.paths.unitStateDir(this.name), { recursive: true, mode: 0o700 });
       const notifyPath = this.spec.readiness === 'notify' ? (await this.notifySocket()).path : null;
+      this.cgroup = await this.placeCgroup();
       this.token = randomBytes(32).toString('base64url');
       proc = await UnitProcess.start({
         unit: this.name,
@@ -295,6 +297,8 @@ export class Unit {
         stopSignal: this.spec.stop.signal,
         stopTimeoutMs: this.spec.stop.timeoutMs,
         setpriv: this.host.setpriv,
+        cgroup: this.cgroup,
+        onRemaining: (info, pids) => this.remainingAfterExit(info, pids),
         onLine: (stream, line) => this.host.logs.unitLine(this.name, stream, line),
       });
     } catch (e) {
@@ -346,8 +350,7 @@ export class Unit {
     this.token = null;
     this.host.groupsChanged();
     this.clearReadiness();
-    for (const dir of this.cgroupDirs) this.host.reaper.untrackCgroup(dir);
-    this.cgroupDirs = [];
+    this.cgroup = null;
     void this.host.health?.limits?.release(this.name).catch(() => {});
     const exit = { pid: null, exitCode: info.code, exitSignal: info.signal, health: 'unknown' as HealthResult, cpuPercent: null, memoryBytes: null };
     const how = describeExit(info);
@@ -510,18 +513,35 @@ export class Unit {
     monitor.start();
   }
 
+  /**
+   * The unit's own cgroup with its limits, made before the spawn (null where
+   * no cgroup can be written). The reaper learns the directory holding it
+   * first, so a supervisor killed at any moment after leaves nothing behind.
+   */
+  private async placeCgroup(): Promise<UnitCgroup | null> {
+    const enforcer = this.host.health?.limits;
+    if (!enforcer?.place) return null;
+    for (const dir of enforcer.instanceDirs?.() ?? []) this.host.reaper.trackCgroupParent(dir);
+    return enforcer.place(this.name, this.spec.limits);
+  }
+
+  /** The main process exited on its own, processes of the unit remain: say so (ps shows it) while they are stopped. */
+  private remainingAfterExit(info: ExitInfo, pids: number[]): void {
+    if (this.stopRequested) return;
+    const shown = pids.length > 10 ? `${pids.slice(0, 10).join(', ')}, …` : pids.join(', ');
+    const note = `main process ${describeExit(info)}; ${pids.length} process${pids.length === 1 ? '' : 'es'} of the unit remain${pids.length === 0 ? '' : ` (pid ${shown})`}: ${this.spec.stop.signal}, SIGKILL after ${formatMs(this.spec.stop.timeoutMs)}`;
+    this.update({ error: note });
+    this.host.logs.supervisorLine(this.name, 'warn', note, { event: 'remaining', remaining: pids.length });
+  }
+
   private async applyLimits(proc: UnitProcess): Promise<void> {
     const limits = this.spec.limits;
     const enforcer = this.host.health?.limits;
     const wanted = limits.memoryBytes !== undefined || limits.cpuPercent !== undefined || limits.pids !== undefined;
-    if (!wanted || !enforcer) return;
+    if ((!wanted && this.cgroup === null) || !enforcer) return;
     try {
       const mechanism: LimitsMechanism = await enforcer.apply(this.name, proc.pid, limits);
-      if (mechanism === 'cgroup-v1' || mechanism === 'cgroup-v2') {
-        this.cgroupDirs = enforcer.cgroupDirs?.(this.name) ?? [];
-        for (const dir of this.cgroupDirs) this.host.reaper.trackCgroup(dir);
-      }
-      if (this.proc === proc) this.update({ limits: mechanism }, `limits applied (${mechanism})`);
+      if (this.proc === proc && wanted) this.update({ limits: mechanism }, `limits applied (${mechanism})`);
     } catch (e) {
       if (this.proc === proc) this.failFatal(`cannot apply limits: ${(e as Error).message}`);
     }
@@ -593,8 +613,9 @@ export class Unit {
   }
 }
 
-/** `exited with code 1`, `killed by SIGKILL`. */
+/** `exited with code 1`, `killed by SIGKILL`, `killed: memory limit 50 MiB (OOM)`. */
 export function describeExit(info: ExitInfo): string {
+  if (info.reason) return `killed: ${info.reason}`;
   if (info.signal) return `killed by ${info.signal}`;
   return `exited with code ${info.code ?? '?'}`;
 }
