@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { ServiceNotFoundError } from './service-not-found-error.js';
 import { CHANGE_TYPE, fromRegistrationMessage, toServiceMessage, type ServiceRegistrationMessage, type WatchResponseMessage } from './discovery-messages.js';
 import { serverStream, unary } from './grpc-handlers.js';
+import { StreamOutbox } from './stream-outbox.js';
 import { matchesQuery, type ServiceRegistry } from './service-registry.js';
 import { authenticateUnit } from './token.js';
 
@@ -36,12 +37,17 @@ export function discoveryHandlers({ registry, unitForToken }: DiscoveryServiceOp
     }),
     List: unary((req: { query: string }) => ({ services: registry.list(req.query).map(toServiceMessage) })),
     Watch: serverStream((req: { query: string }, call: grpc.ServerWritableStream<unknown, WatchResponseMessage>) => {
+      // A slow watcher gets each service's latest change, not every step in between.
+      const out = new StreamOutbox<WatchResponseMessage>(call, { kind: 'latest', key: (m) => (m.service ? `${m.service.node}/${m.service.name}` : '') });
       const unsubscribe = registry.watch((change) => {
-        if (matchesQuery(change.service, req.query)) call.write({ type: CHANGE_TYPE[change.type], service: toServiceMessage(change.service) });
+        if (matchesQuery(change.service, req.query)) out.send({ type: CHANGE_TYPE[change.type], service: toServiceMessage(change.service) });
       });
-      for (const record of registry.list(req.query)) call.write({ type: CHANGE_TYPE.added, service: toServiceMessage(record) });
-      call.write({ type: CHANGE_TYPE.synced });
-      return unsubscribe;
+      for (const record of registry.list(req.query)) out.send({ type: CHANGE_TYPE.added, service: toServiceMessage(record) });
+      out.send({ type: CHANGE_TYPE.synced });
+      return () => {
+        unsubscribe();
+        out.close();
+      };
     }),
   };
 }

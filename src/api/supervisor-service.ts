@@ -4,10 +4,11 @@ import { AlreadyExistsError, InvalidArgumentError, UnsupportedError } from '../e
 import type { SupervisorControl } from '../supervisor/control.js';
 import type { LogLine } from '../supervisor/unit-state.js';
 import { serverStream, unary } from './grpc-handlers.js';
+import { DEFAULT_OUTBOX_MESSAGES, StreamOutbox } from './stream-outbox.js';
 import { IdentityAuthority } from './identity-assertion.js';
 import { identityHandlers } from './identity-handlers.js';
 import { toReloadMessage } from './reload-messages.js';
-import { toLogLineMessage, toStatusMessage, toUnitMessage } from './supervisor-messages.js';
+import { toLogLineMessage, toStatusMessage, toUnitMessage, type LogLineMessage, type UnitMessage } from './supervisor-messages.js';
 import { authenticateUnit } from './token.js';
 
 /** What the Supervisor service needs. */
@@ -60,24 +61,38 @@ export function supervisorHandlers({ control, compileUnit, onShutdownRequested, 
       const units = req.unit === '' ? control.listUnits().map((u) => u.name) : [control.getUnit(req.unit).name];
       const n = req.tail ?? Number.MAX_SAFE_INTEGER;
       const tail = n === 0 ? [] : units.flatMap((u) => control.tailLogs(u, n)).sort((a, b) => a.time - b.time).slice(-n);
+      // A follower that does not keep up loses lines, and is told how many where they were lost.
+      const out = new StreamOutbox<LogLineMessage>(call, {
+        kind: 'lossy',
+        maxMessages: DEFAULT_OUTBOX_MESSAGES + tail.length,
+        gap: (n) => ({ unit: req.unit, stream: 'supervisor', line: `… ${n} line${n === 1 ? '' : 's'} dropped: client too slow`, timeMs: Date.now() }),
+      });
       // Subscribing in the same tick as the tail leaves no gap and no duplicate.
-      const unsubscribe = req.follow ? control.subscribeLogs(req.unit === '' ? null : req.unit, (l: LogLine) => call.write(toLogLineMessage(l))) : null;
-      for (const line of tail) call.write(toLogLineMessage(line));
+      const unsubscribe = req.follow ? control.subscribeLogs(req.unit === '' ? null : req.unit, (l: LogLine) => out.send(toLogLineMessage(l))) : null;
+      for (const line of tail) out.send(toLogLineMessage(line));
       if (!unsubscribe) {
-        call.end();
-        return;
+        out.end();
+        return () => out.close();
       }
-      return unsubscribe;
+      return () => {
+        unsubscribe();
+        out.close();
+      };
     }),
     WatchUnits: serverStream((req: { units: string[] }, call) => {
       const wanted = new Set(req.units.map((u) => control.getUnit(u).name));
+      // A slow watcher gets each unit's latest status, not every step in between.
+      const out = new StreamOutbox<{ unit: UnitMessage }>(call, { kind: 'latest', key: (m) => m.unit.name });
       const unsubscribe = control.onUnitChange((status) => {
-        if (wanted.size === 0 || wanted.has(status.name)) call.write({ unit: toUnitMessage(status) });
+        if (wanted.size === 0 || wanted.has(status.name)) out.send({ unit: toUnitMessage(status) });
       });
       for (const status of control.listUnits()) {
-        if (wanted.size === 0 || wanted.has(status.name)) call.write({ unit: toUnitMessage(status) });
+        if (wanted.size === 0 || wanted.has(status.name)) out.send({ unit: toUnitMessage(status) });
       }
-      return unsubscribe;
+      return () => {
+        unsubscribe();
+        out.close();
+      };
     }),
     Reload: unary(async (req: { file: string; dryRun: boolean }) => {
       const file = req.file === '' ? undefined : req.file;
@@ -85,7 +100,12 @@ export function supervisorHandlers({ control, compileUnit, onShutdownRequested, 
     }),
     WatchProperties: serverStream((req: UnitRequest, call) => {
       const unit = authenticateUnit(call.metadata, req.unit, (t) => control.unitForToken(t), 'WatchProperties');
-      return control.watchProperties(unit, (properties) => call.write({ propertiesJson: JSON.stringify(properties) }));
+      const out = new StreamOutbox<{ propertiesJson: string }>(call, { kind: 'latest', key: () => 'properties' });
+      const unsubscribe = control.watchProperties(unit, (properties) => out.send({ propertiesJson: JSON.stringify(properties) }));
+      return () => {
+        unsubscribe();
+        out.close();
+      };
     }),
     ...identityHandlers(identity ?? new IdentityAuthority({ unitForToken: (t) => control.unitForToken(t) }), control),
     Shutdown: unary(() => {

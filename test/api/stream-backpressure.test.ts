@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadProtos } from '../../src/api/protos.js';
+import { SupervisorClient } from '../../src/api/supervisor-client.js';
+import type { LogLineMessage } from '../../src/api/supervisor-messages.js';
+import { makePlan, nodeUnit } from '../helpers/make-unit-spec.js';
+import { isAlive } from '../helpers/processes.js';
+import { REPO_ROOT, TSX_LOADER } from '../helpers/supervisor-child.js';
+import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+// Issue 12 #10: a real supervisor (child process) runs a unit that prints as fast as it can;
+// a real grpc-js client follows its log and stops reading. The supervisor's memory must stay
+// bounded, `ps` must keep answering, and the client, once it reads again, is told what it missed.
+
+const FLOOD_MS = 10_000;
+/** Generous: the supervisor idles at ~70-80 MB; before the fix it passed 700 MB in 10 s. */
+const RSS_BOUND_BYTES = 250 * 1024 * 1024;
+
+let home: TempHome | null = null;
+let child: ChildProcess | null = null;
+const clients: grpc.Client[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  if (child?.pid && isAlive(child.pid)) {
+    const exited = new Promise((r) => child?.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  }
+  child = null;
+  home?.cleanup();
+  home = null;
+});
+
+/** VmRSS of `pid` in bytes. */
+function rss(pid: number): number {
+  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The real supervisor over a plan of a flooding unit. Its stdout (pino, every unit line as
+ * JSON at flood rate) goes to /dev/null: the test must not be the slow reader of that pipe.
+ */
+async function startFloodSupervisor(h: TempHome): Promise<{ pid: number; client: SupervisorClient }> {
+  const planFile = join(h.dir, 'plan.json');
+  writeFileSync(planFile, JSON.stringify(makePlan(h.file, [nodeUnit('flood', 'unit-flood.mjs', { restart: { policy: 'never' } })])));
+  child = spawn(process.execPath, ['--import', TSX_LOADER, join(REPO_ROOT, 'test', 'helpers', 'run-plan-main.ts'), planFile], {
+    cwd: h.dir,
+    env: { ...process.env, ...h.env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const client = new SupervisorClient({ address: h.paths.apiAddress, how: 'from the test' });
+  await waitFor('the flood unit to be ready', async () => (await client.listUnits()).find((u) => u.name === 'flood' && u.state === 'ready'), { timeoutMs: 60_000 });
+  return { pid: child.pid as number, client };
+}
+
+describe('backpressure on server streams', () => {
+  it(
+    'a log follower that stops reading costs the supervisor bounded memory, ps answers, and it is told what it missed',
+    async () => {
+      home = makeTempHome();
+      const { pid, client } = await startFloodSupervisor(home);
+      const protos = loadProtos();
+      const raw = new protos.Supervisor(home.paths.apiAddress, grpc.credentials.createInsecure());
+      clients.push(raw);
+      const before = rss(pid);
+      const seen: LogLineMessage[] = [];
+      const call = (raw as unknown as Record<string, (req: object) => grpc.ClientReadableStream<LogLineMessage>>).Logs!.call(raw, { unit: 'flood', tail: 0, follow: true });
+      call.on('error', () => undefined);
+      call.on('data', (m: LogLineMessage) => {
+        seen.push(m);
+        if (seen.length === 1) call.pause();
+      });
+      await waitFor('the first followed line', () => seen.length > 0);
+      // The client reads nothing more for FLOOD_MS while the unit floods.
+      const samples: number[] = [];
+      let psAnswers = 0;
+      const startedAt = Date.now();
+      while (Date.now() - startedAt < FLOOD_MS) {
+        samples.push(rss(pid));
+        const units = await client.listUnits();
+        if (units.some((u) => u.name === 'flood' && u.state === 'ready')) psAnswers++;
+        await sleep(250);
+      }
+      const peak = Math.max(...samples);
+      console.log(`supervisor RSS: before ${(before / 2 ** 20).toFixed(0)} MB, peak under the flood ${(peak / 2 ** 20).toFixed(0)} MB, last ${(samples[samples.length - 1]! / 2 ** 20).toFixed(0)} MB; ${psAnswers} ps answers`);
+      expect(peak).toBeLessThan(RSS_BOUND_BYTES);
+      expect(psAnswers).toBeGreaterThan(0);
+      // Reading again: the follower hears how much it missed, then live lines again.
+      call.resume();
+      const gap = await waitFor('the dropped-lines notice', () => seen.find((m) => m.stream === 'supervisor' && /lines? dropped: client too slow/.test(m.line)), { timeoutMs: 30_000 });
+      expect(Number(/(\d+) lines? dropped/.exec(gap.line)?.[1])).toBeGreaterThan(0);
+      const at = seen.indexOf(gap);
+      await waitFor('live lines after the notice', () => seen.slice(at + 1).some((m) => m.stream === 'stdout'), { timeoutMs: 30_000 });
+      call.cancel();
+      client.close();
+    },
+    FLOOD_MS + 120_000,
+  );
+});
