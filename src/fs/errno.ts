@@ -4,10 +4,24 @@ import { EnsembleError, type ErrorCode, isEnsembleError } from '../errors.js';
  * The errno names the file view answers with (DESIGN.md section 6). FUSE
  * callbacks return `-errno`; the CLI fallback prints the message and exits 1.
  */
-export type FsErrno = 'ENOENT' | 'EACCES' | 'EINVAL' | 'EIO' | 'ENOTDIR' | 'EISDIR' | 'EBUSY' | 'ENOTSUP';
+export type FsErrno =
+  | 'ENOENT'
+  | 'EACCES'
+  | 'EPERM'
+  | 'EINVAL'
+  | 'EIO'
+  | 'ENOTDIR'
+  | 'EISDIR'
+  | 'EBUSY'
+  | 'ENOTSUP'
+  | 'EEXIST'
+  | 'ENOSPC'
+  | 'EFBIG'
+  | 'ENODATA';
 
 /** Linux errno numbers of {@link FsErrno} (the file view only mounts on Linux). */
 export const ERRNO_NUMBERS: Readonly<Record<FsErrno, number>> = {
+  EPERM: 1,
   ENOENT: 2,
   EIO: 5,
   EACCES: 13,
@@ -15,6 +29,10 @@ export const ERRNO_NUMBERS: Readonly<Record<FsErrno, number>> = {
   ENOTDIR: 20,
   EISDIR: 21,
   EINVAL: 22,
+  EEXIST: 17,
+  EFBIG: 27,
+  ENOSPC: 28,
+  ENODATA: 61,
   ENOTSUP: 95,
 };
 
@@ -27,6 +45,11 @@ const DEFAULT_CODES: Readonly<Record<FsErrno, ErrorCode>> = {
   EISDIR: 'ENS_E_INVALID_ARGUMENT',
   EBUSY: 'ENS_E_STATE',
   ENOTSUP: 'ENS_E_UNSUPPORTED',
+  EPERM: 'ENS_E_PERMISSION',
+  EEXIST: 'ENS_E_ALREADY_EXISTS',
+  ENOSPC: 'ENS_E_RESOURCE_EXHAUSTED',
+  EFBIG: 'ENS_E_RESOURCE_EXHAUSTED',
+  ENODATA: 'ENS_E_PATH_NOT_FOUND',
 };
 
 /**

@@ -22,7 +22,15 @@ export interface FuseStat {
   /** Permission bits (e.g. 0o444). */
   readonly mode: number;
   readonly size: number;
+  /** When the content last changed. */
   readonly mtimeMs: number;
+  /** When content or attributes last changed (default: mtimeMs). */
+  readonly ctimeMs?: number;
+  /** Default: mtimeMs. */
+  readonly atimeMs?: number;
+  /** Default: this process's uid / gid. */
+  readonly uid?: number;
+  readonly gid?: number;
 }
 
 /**
@@ -39,13 +47,27 @@ export type MaybePromise<T> = T | Promise<T>;
  */
 export interface FuseHandlers {
   getattr(path: string): MaybePromise<FuseStat>;
+  /** Attributes through an open handle (FUSE asks so for `lseek(SEEK_END)`; `fstat` arrives as getattr). */
+  fgetattr(path: string, handle: number): MaybePromise<FuseStat>;
   readdir(path: string): MaybePromise<string[]>;
   open(path: string, flags: number): MaybePromise<number>;
+  /** Create and open a file that does not exist; returns its handle. */
+  create(path: string, mode: number): MaybePromise<number>;
+  mknod(path: string, mode: number): MaybePromise<void>;
   read(path: string, handle: number, length: number, position: number): MaybePromise<Buffer>;
   write(path: string, handle: number, data: Buffer, position: number): MaybePromise<number>;
   truncate(path: string, size: number): MaybePromise<void>;
+  ftruncate(path: string, handle: number, size: number): MaybePromise<void>;
   flush(path: string, handle: number): MaybePromise<void>;
+  fsync(path: string, handle: number): MaybePromise<void>;
   release(path: string, handle: number): MaybePromise<void>;
+  unlink(path: string): MaybePromise<void>;
+  rename(from: string, to: string): MaybePromise<void>;
+  chmod(path: string, mode: number): MaybePromise<void>;
+  /** `uid`/`gid` 0xffffffff: leave unchanged. */
+  chown(path: string, uid: number, gid: number): MaybePromise<void>;
+  /** Times in ms; 1073 stands for UTIME_NOW/UTIME_OMIT (the binding cannot tell them apart). */
+  utimens(path: string, atimeMs: number, mtimeMs: number): MaybePromise<void>;
 }
 
 /** Options of {@link mountFuse}. */
@@ -73,6 +95,7 @@ interface NativeFuse {
   mount(cb: (err: Error | null) => void): void;
   unmount(cb: (err: Error | null) => void): void;
   _fuseOptions(): string;
+  _op_getattr(this: { ops: { getattr: (path: string, cb: Callback) => void } }, signal: Callback, path: string): void;
 }
 type NativeFuseClass = new (mnt: string, ops: Record<string, (...args: never[]) => void>, opts: Record<string, unknown>) => NativeFuse;
 
@@ -110,16 +133,15 @@ const S_IFDIR = 0o040000;
 const S_IFREG = 0o100000;
 
 function statOf(s: FuseStat): Record<string, unknown> {
-  const t = new Date(s.mtimeMs);
   return {
     mode: (s.type === 'dir' ? S_IFDIR : S_IFREG) | s.mode,
     size: s.size,
     nlink: s.type === 'dir' ? 2 : 1,
-    uid: process.getuid?.() ?? 0,
-    gid: process.getgid?.() ?? 0,
-    mtime: t,
-    atime: t,
-    ctime: t,
+    uid: s.uid ?? process.getuid?.() ?? 0,
+    gid: s.gid ?? process.getgid?.() ?? 0,
+    mtime: s.mtimeMs,
+    atime: s.atimeMs ?? s.mtimeMs,
+    ctime: s.ctimeMs ?? s.mtimeMs,
     blksize: 4096,
     blocks: Math.ceil(s.size / 512),
   };
@@ -146,6 +168,12 @@ export function mountFuse(dir: string, handlers: FuseHandlers, options: FuseMoun
       const extra = 'direct_io,attr_timeout=0,entry_timeout=1,negative_timeout=0,fsname=ensemble,subtype=ensemble';
       return base ? `${base},${extra}` : `-o${extra}`;
     }
+
+    // fuse-native answers fgetattr with getattr(path), dropping the handle; the view answers per handle.
+    _op_fgetattr(signal: Callback, path: string, fd: number): void {
+      const byHandle = ops.fgetattr as unknown as (p: string, fd: number, cb: Callback) => void;
+      (Fuse.prototype as NativeFuse)._op_getattr.call({ ops: { getattr: (p: string, cb: Callback) => byHandle(p, fd, cb) } }, signal, path);
+    }
   }
 
   // Answer synchronous results at once; promises when they settle. A handler
@@ -166,32 +194,40 @@ export function mountFuse(dir: string, handlers: FuseHandlers, options: FuseMoun
     } else cb(...ok(work));
   };
   const refuse = (...args: unknown[]): void => (args[args.length - 1] as Callback)(-ERRNO_NUMBERS.EACCES);
+  const fail = (errno: number) => (...args: unknown[]): void => (args[args.length - 1] as Callback)(-errno);
   const ok0 = (): unknown[] => [0];
 
   const ops: Record<string, (...args: never[]) => void> = {
     getattr: (path: string, cb: Callback) => answer(() => handlers.getattr(path), cb, (s) => [0, statOf(s)]),
+    fgetattr: (path: string, fd: number, cb: Callback) => answer(() => handlers.fgetattr(path, fd), cb, (s) => [0, statOf(s)]),
     readdir: (path: string, cb: Callback) => answer(() => handlers.readdir(path), cb, (names) => [0, names]),
     open: (path: string, flags: number, cb: Callback) => answer(() => handlers.open(path, flags), cb, (fh) => [0, fh]),
+    create: (path: string, mode: number, cb: Callback) => answer(() => handlers.create(path, mode), cb, (fh) => [0, fh]),
+    mknod: (path: string, mode: number, _dev: number, cb: Callback) => answer(() => handlers.mknod(path, mode), cb, ok0),
     read: (path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Callback) =>
       answer(() => handlers.read(path, fd, len, pos), cb, (data) => [data.copy(buf, 0, 0, Math.min(len, data.length))]),
     write: (path: string, fd: number, buf: Buffer, len: number, pos: number, cb: Callback) =>
       // The buffer belongs to libfuse and is only valid during this call: copy it.
       answer(() => handlers.write(path, fd, Buffer.from(buf.subarray(0, len)), pos), cb, (n) => [n]),
     truncate: (path: string, size: number, cb: Callback) => answer(() => handlers.truncate(path, size), cb, ok0),
-    ftruncate: (path: string, _fd: number, size: number, cb: Callback) => answer(() => handlers.truncate(path, size), cb, ok0),
+    ftruncate: (path: string, fd: number, size: number, cb: Callback) => answer(() => handlers.ftruncate(path, fd, size), cb, ok0),
     flush: (path: string, fd: number, cb: Callback) => answer(() => handlers.flush(path, fd), cb, ok0),
+    fsync: (path: string, _datasync: number, fd: number, cb: Callback) => answer(() => handlers.fsync(path, fd), cb, ok0),
     release: (path: string, fd: number, cb: Callback) => answer(() => handlers.release(path, fd), cb, ok0),
-    create: refuse,
-    mknod: refuse,
+    unlink: (path: string, cb: Callback) => answer(() => handlers.unlink(path), cb, ok0),
+    rename: (from: string, to: string, cb: Callback) => answer(() => handlers.rename(from, to), cb, ok0),
+    chmod: (path: string, mode: number, cb: Callback) => answer(() => handlers.chmod(path, mode), cb, ok0),
+    chown: (path: string, uid: number, gid: number, cb: Callback) => answer(() => handlers.chown(path, uid, gid), cb, ok0),
+    utimens: (path: string, atime: number, mtime: number, cb: Callback) => answer(() => handlers.utimens(path, atime, mtime), cb, ok0),
+    // No extended attributes: reads find none (ENODATA), an empty list, writes are not supported.
+    getxattr: (_path: string, _name: string, _position: number, cb: Callback) => cb(0, null),
+    listxattr: (_path: string, cb: Callback) => cb(0, []),
+    setxattr: fail(ERRNO_NUMBERS.ENOTSUP),
+    removexattr: fail(ERRNO_NUMBERS.ENODATA),
     mkdir: refuse,
     rmdir: refuse,
-    unlink: refuse,
-    rename: refuse,
     link: refuse,
     symlink: refuse,
-    chmod: refuse,
-    chown: refuse,
-    utimens: (_path: string, _a: number, _m: number, cb: Callback) => cb(0),
   };
 
   const fuse = new EnsembleFuse(dir, ops, {

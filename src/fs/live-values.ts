@@ -5,6 +5,8 @@ export const LIVE_IDLE_MS = 30_000;
 
 interface Live {
   value: string | null;
+  /** When `value` arrived. */
+  at: number | undefined;
   /** True after a write through the view until the unit announces a value again. */
   dirty: boolean;
   lastUse: number;
@@ -39,6 +41,12 @@ export class LiveValues {
     return entry.dirty ? null : entry.value;
   }
 
+  /** When the pushed value of `path` arrived, if there is one in use. */
+  changedAt(path: string): number | undefined {
+    const entry = this.live.get(path);
+    return entry && !entry.dirty ? entry.at : undefined;
+  }
+
   /** A write is under way or done: do not trust the pushed value until the next one. */
   invalidate(path: string): void {
     const entry = this.live.get(path);
@@ -54,12 +62,14 @@ export class LiveValues {
   private subscribe(path: string, client: ResourceClient): Live {
     const entry: Live = {
       value: null,
+      at: undefined,
       dirty: false,
       lastUse: Date.now(),
       client,
       stop: client.watch(
         path,
         (v) => {
+          if (v !== entry.value) entry.at = Date.now();
           entry.value = v;
           entry.dirty = false;
         },

@@ -32,6 +32,12 @@ export interface FileNode {
    * the returned function is called. Files without it are watched by polling.
    */
   watch?(onContent: (content: string) => void, onError: (e: unknown) => void): () => void;
+  /**
+   * When the current content is known to have arrived (a pushed value), in
+   * ms since the epoch; undefined when unknown. Makes the file's mtime the
+   * time of the change rather than the time the view first saw it.
+   */
+  changedAt?(): number | undefined;
 }
 
 /** Any node of the tree. */

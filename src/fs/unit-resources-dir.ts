@@ -101,6 +101,7 @@ export class UnitResourcesDir {
         const pushed = r.watchable ? this.live.get(r.path, client) : null;
         return `${pushed ?? (await client.read(r.path))}\n`;
       },
+      ...(r.watchable ? { changedAt: () => this.live.changedAt(r.path) } : {}),
       ...(r.writable
         ? {
             write: async (line: string) => {

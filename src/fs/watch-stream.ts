@@ -22,8 +22,14 @@ interface PendingRead {
  * - `keepAlive()` appends the current content again (so a reader that was
  *   interrupted, or a loop checking liveness, never waits forever).
  * - `fail()` rejects waiting and future reads (EIO); `close()` ends them with EOF.
+ * - With `emitFirst` (the stream `tail -f` reads, see FuseOps) the first
+ *   content is emitted too, so the stream starts with the current value.
  */
 export class WatchStream {
+  /** When a line was last appended (ms since the epoch); 0 before the first. */
+  lastAppendMs = 0;
+  private readonly emitFirst: boolean;
+  private primedWaiters: (() => void)[] = [];
   private chunks: Buffer[] = [];
   /** Stream offset of `chunks[0]`. */
   private base = 0;
@@ -34,12 +40,33 @@ export class WatchStream {
   private closed = false;
   private pending: PendingRead[] = [];
 
+  constructor(options: { readonly emitFirst?: boolean } = {}) {
+    this.emitFirst = options.emitFirst ?? false;
+  }
+
+  /** Bytes appended so far (the stream's size). */
+  get length(): number {
+    return this.end;
+  }
+
+  /** True once the first content arrived. */
+  get isPrimed(): boolean {
+    return this.primed;
+  }
+
+  /** Resolves when the first content has arrived (or the stream ended). */
+  whenPrimed(): Promise<void> {
+    if (this.primed || this.closed || this.error) return Promise.resolve();
+    return new Promise((resolve) => this.primedWaiters.push(resolve));
+  }
+
   /** Feed a content (ends with a newline). The first one only primes the stream. */
   push(content: string): void {
     if (this.closed || this.error) return;
     if (!this.primed) {
-      this.primed = true;
+      this.prime();
       this.lastContent = content;
+      if (this.emitFirst) this.append(content);
       return;
     }
     this.append(content);
@@ -57,7 +84,7 @@ export class WatchStream {
   /** Append `content` unconditionally (keep-alive). */
   keepAlive(content: string): void {
     if (this.closed || this.error) return;
-    this.primed = true;
+    this.prime();
     this.append(content);
   }
 
@@ -78,12 +105,19 @@ export class WatchStream {
     if (this.closed || this.error) return;
     this.error = e;
     for (const p of this.pending.splice(0)) p.reject(e);
+    this.prime();
   }
 
   /** End the stream: waiting and future reads at the end get end-of-file. */
   close(): void {
     this.closed = true;
     for (const p of this.pending.splice(0)) p.resolve(Buffer.alloc(0));
+    this.prime();
+  }
+
+  private prime(): void {
+    this.primed = true;
+    for (const w of this.primedWaiters.splice(0)) w();
   }
 
   private append(content: string): void {
@@ -91,6 +125,7 @@ export class WatchStream {
     const bytes = Buffer.from(content.endsWith('\n') ? content : `${content}\n`);
     this.chunks.push(bytes);
     this.end += bytes.length;
+    this.lastAppendMs = Math.max(Date.now(), this.lastAppendMs + 1);
     while (this.chunks.length > 1 && this.end - this.base - (this.chunks[0]?.length ?? 0) >= KEEP_BYTES) {
       this.base += (this.chunks.shift() as Buffer).length;
     }
