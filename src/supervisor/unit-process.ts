@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
+import { DeadlineTimer } from './deadline-timer.js';
 import type { LaunchCommand } from './launch-command.js';
 import { LineSplitter } from './line-splitter.js';
 import { groupMembers, signalGroup } from './process-group.js';
@@ -66,7 +67,8 @@ export class UnitProcess {
   readonly exited: Promise<ExitInfo>;
   private stopRequested = false;
   private mainExited = false;
-  private killTimer: NodeJS.Timeout | null = null;
+  /** The stop timeout, stall-aware (deadline-timer.ts): an exit that arrived while the supervisor was paused is seen first. */
+  private killTimer: DeadlineTimer | null = null;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -166,7 +168,7 @@ export class UnitProcess {
 
   private armKill(timeoutMs: number): void {
     if (this.killTimer) return;
-    this.killTimer = setTimeout(() => this.signalAll('SIGKILL'), timeoutMs);
+    this.killTimer = DeadlineTimer.after(timeoutMs, () => this.signalAll('SIGKILL'));
   }
 
   private async afterExit(exit: ExitInfo, streamsClosed: Promise<unknown>): Promise<ExitInfo> {
@@ -183,15 +185,15 @@ export class UnitProcess {
       }
     }
     await this.waitAllGone();
-    if (this.killTimer) clearTimeout(this.killTimer);
+    this.killTimer?.clear();
     // Every writer of the pipes is gone unless a process escaped the group
     // (setsid); do not wait for such a process forever.
-    let timer: NodeJS.Timeout | undefined;
+    let timer: DeadlineTimer | undefined;
     const closed = await Promise.race([
       streamsClosed.then(() => true),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 1000))),
+      new Promise<boolean>((r) => (timer = DeadlineTimer.after(1000, () => r(false)))),
     ]);
-    clearTimeout(timer);
+    timer?.clear();
     if (!closed) {
       this.child.stdout?.destroy();
       this.child.stderr?.destroy();

@@ -10,6 +10,7 @@ import type { Reaper } from './reaper.js';
 import { RestartPolicy } from './restart-policy.js';
 import type { RuntimePaths } from './runtime-dir.js';
 import type { NotifyMessage } from './sd-notify.js';
+import { DeadlineTimer } from './deadline-timer.js';
 import { formatMs, ReadyTimeoutError } from './supervisor-errors.js';
 import { unitEnvironment } from './unit-environment.js';
 import type { UnitCgroup } from './unit-cgroup.js';
@@ -69,10 +70,11 @@ export class Unit {
   private fatal = false;
   /** `error` holds a "waiting for …" reason, not a real error. */
   private errorIsPendingReason = false;
-  private readyTimer: NodeJS.Timeout | null = null;
+  /** Ready timeout and watchdog are stall-aware deadlines (deadline-timer.ts): a pause of the supervisor kills nobody. */
+  private readyTimer: DeadlineTimer | null = null;
   private backoffTimer: NodeJS.Timeout | null = null;
   private resetTimer: NodeJS.Timeout | null = null;
-  private watchdogTimer: NodeJS.Timeout | null = null;
+  private watchdogTimer: DeadlineTimer | null = null;
   private watchdogMs: number | null;
   /** When the current process became ready (for the immediate-restart rule), or null. */
   private upSince: number | null = null;
@@ -431,20 +433,20 @@ export class Unit {
 
   private armReadyTimer(ms: number): void {
     this.clearTimer('readyTimer');
-    this.readyTimer = setTimeout(() => {
+    this.readyTimer = DeadlineTimer.after(ms, () => {
       this.readyTimer = null;
       if (this.s.state === 'starting') this.failWith(new ReadyTimeoutError(this.name, ms).message);
-    }, ms);
+    });
   }
 
   private armWatchdog(): void {
     this.clearTimer('watchdogTimer');
     const ms = this.watchdogMs;
     if (ms === null || this.spec.readiness !== 'notify') return;
-    this.watchdogTimer = setTimeout(() => {
+    this.watchdogTimer = DeadlineTimer.after(ms, () => {
       this.watchdogTimer = null;
       this.failWith(`watchdog timeout: no WATCHDOG=1 within ${formatMs(ms)}`);
-    }, ms);
+    });
   }
 
   /** The command line of the current spec (resolved once per spec; a failed start resolves it again). */
@@ -608,7 +610,8 @@ export class Unit {
 
   private clearTimer(name: 'readyTimer' | 'backoffTimer' | 'resetTimer' | 'watchdogTimer'): void {
     const timer = this[name];
-    if (timer) clearTimeout(timer);
+    if (timer instanceof DeadlineTimer) timer.clear();
+    else if (timer) clearTimeout(timer);
     this[name] = null;
   }
 }
