@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnitMessage } from '../../../src/api/supervisor-messages.js';
-import { REPO_ROOT, TSX_LOADER } from '../../helpers/supervisor-child.js';
-import { isAlive } from '../../helpers/processes.js';
+import { psJson as psJsonOf, unitProcs } from '../../helpers/unit-procs.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { startReloadSystem, type ReloadSystem } from './reload-harness.js';
 
@@ -27,21 +25,11 @@ runner other "sleep" { arguments: "1000" }
 `;
 }
 
-/** Pids of every live process of unit `unit` of this test's supervisor, found through /proc (environment marker). */
+/** Pids of every live process of `unit` of this test's supervisor, found through /proc (environment marker). */
 function livePids(unit: string): number[] {
-  const marker = `ENSEMBLE_SUPERVISOR=${s.home.paths.apiAddress}`;
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    let env: string[];
-    try {
-      env = readFileSync(`/proc/${name}/environ`, 'latin1').split('\0');
-    } catch {
-      continue;
-    }
-    if (env.includes(marker) && env.includes(`ENSEMBLE_UNIT=${unit}`) && isAlive(Number(name))) pids.push(Number(name));
-  }
-  return pids;
+  return unitProcs(s.home.paths.apiAddress)
+    .filter((p) => p.unit === unit)
+    .map((p) => p.pid);
 }
 
 /** The arguments `pid` runs with (from /proc). */
@@ -49,17 +37,7 @@ function argvOf(pid: number): string[] {
   return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
 }
 
-/** `supervisor ps --json` (the real CLI). */
-function psJson(): Promise<UnitMessage[]> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--import', TSX_LOADER, join(REPO_ROOT, 'src/cli/main.ts'), 'ps', '--json'],
-      { cwd: s.home.dir, env: { ...process.env, ...s.home.env, ENSEMBLE_SUPERVISOR: '' }, timeout: 60_000 },
-      (err, stdout, stderr) => (err ? reject(new Error(`ps --json failed: ${stderr || err.message}`)) : resolve(JSON.parse(stdout) as UnitMessage[])),
-    );
-  });
-}
+const psJson = (): Promise<UnitMessage[]> => psJsonOf(s.home);
 
 function nextFile(): number {
   generation++;
