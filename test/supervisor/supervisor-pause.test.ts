@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { nodeUnit } from '../helpers/make-unit-spec.js';
+import { makeUnitSpec, nodeUnit } from '../helpers/make-unit-spec.js';
 import { isAlive } from '../helpers/processes.js';
 import { spawnPlanSupervisor, type LogRecord, type SupervisorChild } from '../helpers/supervisor-child.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
@@ -9,6 +9,9 @@ import { waitFor } from '../helpers/wait-for.js';
 // `watchdog: 3s` unit keeps sending WATCHDOG=1 every 0.5 s. Its keep-alives wait in the notify
 // socket; after SIGCONT the expired watchdog must take them in before it judges.
 // A second unit goes silent (SIGUSR1) just before the pause: it is hung, and is still killed.
+// A third is judged by an exec probe that is in flight most of the time (`sleep 0.4` every
+// 0.5 s, timeout 1 s, one failure is unhealthy): the probe that ended during the pause counts
+// as passed, not as timed out.
 
 const PAUSE_MS = 10_000;
 const REPETITIONS = 3;
@@ -41,10 +44,18 @@ describe('a paused supervisor (SIGSTOP/SIGCONT) kills no healthy unit', () => {
       sup = spawnPlanSupervisor(home, [
         nodeUnit('dog', 'notify-watchdog.mjs', { args: ['500'], readiness: 'notify', watchdogMs: 3000, restart: { policy: 'always', backoffMs: 50 } }),
         nodeUnit('mute', 'notify-watchdog.mjs', { args: ['500'], readiness: 'notify', watchdogMs: 3000, restart: { policy: 'always', backoffMs: 50, maxRestarts: 100 } }),
+        makeUnitSpec({
+          name: 'probed',
+          command: 'sleep',
+          args: ['100000'],
+          readiness: 'health',
+          health: { probe: 'exec:sleep 0.4', intervalMs: 500, timeoutMs: 1000, failures: 1, startPeriodMs: 0 },
+        }),
       ]);
       const s = sup;
       const dog = await s.waitRecord('dog ready', isState('dog', 'ready'));
       const dogPid = dog.unitPid as number;
+      const probed = await s.waitRecord('probed ready', isState('probed', 'ready'));
       for (let round = 1; round <= REPETITIONS; round++) {
         const readies = s.records.filter(isState('mute', 'ready'));
         expect(readies.length).toBe(round);
@@ -62,6 +73,8 @@ describe('a paused supervisor (SIGSTOP/SIGCONT) kills no healthy unit', () => {
         const killed = s.records.slice(s.records.indexOf(dog) + 1).filter((r) => r.unit === 'dog' && r.event === 'state');
         expect(killed.map((r) => r.msg)).toEqual([]);
         expect(isAlive(dogPid)).toBe(true);
+        const probeVerdicts = s.records.slice(s.records.indexOf(probed) + 1).filter((r) => r.unit === 'probed' && r.event === 'state');
+        expect(probeVerdicts.map((r) => r.msg)).toEqual([]);
       }
       // Past every deadline once more with the supervisor running: still nothing for dog.
       await sleep(4000);
