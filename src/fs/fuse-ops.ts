@@ -3,7 +3,7 @@ import { withDeadline } from './deadline.js';
 import { FileViewError, toFileViewError } from './errno.js';
 import type { FuseHandlers, FuseStat } from './fuse-adapter.js';
 import { type FileTree, type ResolvedNode, type WatchNode, splitLines } from './file-tree.js';
-import { baseName, parentOf, TempFiles, type TempFile, type TempFileLimits } from './temp-files.js';
+import { baseName, isTempName, parentOf, TempFiles, type TempFile, type TempFileLimits } from './temp-files.js';
 import type { FileNode } from './tree-node.js';
 import { formatTreePath, isValidSegment, parseTreePath, type TreePath } from './tree-path.js';
 import { subscribeWatch } from './watch-subscription.js';
@@ -295,10 +295,7 @@ export class FuseOps implements FuseHandlers {
   async rename(from: string, to: string): Promise<void> {
     return this.opRaw('rename', from, async () => {
       const temp = this.temps.get(from);
-      if (!temp) {
-        await this.resolveRaw(from);
-        throw new FileViewError('EACCES', `${from.slice(1)}: files of the view cannot be renamed`);
-      }
+      if (!temp) return this.copyAway(from, to);
       const target = this.temps.get(to) ? null : await this.resolveRaw(to, true);
       if (target === null) {
         await this.requireDir(parentOf(to));
@@ -314,6 +311,29 @@ export class FuseOps implements FuseHandlers {
       this.times.touch(parentOf(from));
       if (parentOf(to) !== parentOf(from)) this.times.touch(parentOf(to));
     });
+  }
+
+  /**
+   * A value cannot move. Renamed to a free temporary name (`sed -i.bak`,
+   * vim's backup), its current content is copied there and the value stays;
+   * any other rename of a value is refused (EACCES).
+   */
+  private async copyAway(from: string, to: string): Promise<void> {
+    const node = await this.resolveRaw(from);
+    const refuse = (): never => {
+      throw new FileViewError('EACCES', `${from.slice(1)}: files of the view cannot be renamed`);
+    };
+    if (node.kind !== 'file' || node.access === 'write-only' || this.temps.get(to) || !isTempName(baseName(to))) return refuse();
+    if ((await this.resolveRaw(to, true)) !== null) return refuse();
+    const content = await this.tree.readNode(node, parseTreePath(from));
+    const copy = await this.makeTemp(to, modeOf(node));
+    try {
+      this.temps.write(copy, Buffer.from(content), 0);
+      copy.mtimeMs = this.times.observe(from, content, node.changedAt?.());
+    } catch (e) {
+      this.temps.remove(to);
+      throw e;
+    }
   }
 
   /** Permission bits of a temporary file; on a value only its own mode is accepted (EPERM otherwise). */
@@ -434,6 +454,9 @@ export class FuseOps implements FuseHandlers {
     if (dir === '/') throw new FileViewError('EACCES', `${path.slice(1)}: no files can be created at the root of the view`);
     await this.requireDir(dir);
     if (this.temps.get(path) || (await this.resolveRaw(path, true)) !== null) throw new FileViewError('EEXIST', `${path.slice(1)}: file exists`);
+    if (!isTempName(baseName(path))) {
+      throw new FileViewError('EACCES', `${path.slice(1)}: no such value, and not a temporary name (.name, name~, name.tmp, …) that an edit may create`);
+    }
     const file = this.temps.create(path, mode, this.uid, this.gid);
     this.times.touch(dir);
     return file;
