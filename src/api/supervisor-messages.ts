@@ -1,3 +1,4 @@
+import { redactSecrets } from '../ensemble/active-secrets.js';
 import type { LogLine, SupervisorStatus, UnitStatus } from '../supervisor/unit-state.js';
 
 /** `ensemble.supervisor.v1.Unit` as proto-loader gives and takes it (unset optionals absent). */
@@ -38,7 +39,7 @@ export interface LogLineMessage {
   timeMs: number;
 }
 
-/** A unit status as a proto message. */
+/** A unit status as a proto message; secret values in its error text are masked (docs/language.md "Secrets"). */
 export function toUnitMessage(u: UnitStatus): UnitMessage {
   const m: UnitMessage = {
     name: u.name,
@@ -46,7 +47,7 @@ export function toUnitMessage(u: UnitStatus): UnitMessage {
     kind: u.kind,
     restarts: u.restarts,
     exitSignal: u.exitSignal ?? '',
-    error: u.error ?? '',
+    error: u.error ? redactSecrets(u.error) : '',
     sinceMs: u.since,
     health: u.health,
     limits: u.limits,
@@ -73,7 +74,7 @@ export function toStatusMessage(s: SupervisorStatus): StatusMessage {
   };
 }
 
-/** A log line as a proto message. */
+/** A log line as a proto message; secret values in the supervisor's own lines are masked (a unit's lines stay as it wrote them). */
 export function toLogLineMessage(l: LogLine): LogLineMessage {
-  return { unit: l.unit, stream: l.stream, line: l.line, timeMs: l.time };
+  return { unit: l.unit, stream: l.stream, line: l.stream === 'supervisor' ? redactSecrets(l.line) : l.line, timeMs: l.time };
 }

@@ -117,6 +117,11 @@ export class SecretRedactor {
     this.searched = [...new Set(values)].filter((v) => v.length >= MIN_SEARCHED_LENGTH).sort((a, b) => b.length - a.length);
   }
 
+  /** The values searched for, longest first. */
+  get values(): readonly string[] {
+    return this.searched;
+  }
+
   /** True when there is nothing to search for. */
   get empty(): boolean {
     return this.searched.length === 0;

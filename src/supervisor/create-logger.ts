@@ -1,4 +1,15 @@
-import { pino, type Logger } from 'pino';
+import { pino, type Logger, type LoggerOptions } from 'pino';
+import { redactLogArguments } from '../ensemble/active-secrets.js';
+
+/** Every line is written with the running plan's secret values masked (docs/language.md "Secrets"). */
+const OPTIONS: LoggerOptions = {
+  level: 'info',
+  hooks: {
+    logMethod(args, method) {
+      method.apply(this, redactLogArguments(args) as Parameters<typeof method>);
+    },
+  },
+};
 
 /** `json`: one JSON object per line; `pretty`: readable lines; `auto`: pretty on a terminal, else JSON. */
 export type LogFormat = 'json' | 'pretty' | 'auto';
@@ -30,12 +41,12 @@ export async function createLogger(format: LogFormat = 'auto', destination: Node
           return unit ? `[${unit}${stream}] ${text}` : text;
         },
       });
-      return pino({ level: 'info' }, stream);
+      return pino(OPTIONS, stream);
     } catch {
-      const logger = pino({ level: 'info' }, pino.destination({ dest: destination.fd ?? 1, sync: true }));
+      const logger = pino(OPTIONS, pino.destination({ dest: destination.fd ?? 1, sync: true }));
       logger.warn('pino-pretty is not installed; logging JSON');
       return logger;
     }
   }
-  return pino({ level: 'info' }, destination === process.stdout ? pino.destination({ dest: 1, sync: true }) : destination);
+  return pino(OPTIONS, destination === process.stdout ? pino.destination({ dest: 1, sync: true }) : destination);
 }
