@@ -3,6 +3,7 @@ import type { UnitSpec } from '../ensemble/plan.js';
 import { AlreadyExistsError, InvalidArgumentError, UnsupportedError } from '../errors.js';
 import type { SupervisorControl } from '../supervisor/control.js';
 import type { LogLine } from '../supervisor/unit-state.js';
+import { droppedLinesMessage } from './dropped-lines.js';
 import { serverStream, unary } from './grpc-handlers.js';
 import { DEFAULT_OUTBOX_MESSAGES, StreamOutbox } from './stream-outbox.js';
 import { IdentityAuthority } from './identity-assertion.js';
@@ -65,7 +66,7 @@ export function supervisorHandlers({ control, compileUnit, onShutdownRequested, 
       const out = new StreamOutbox<LogLineMessage>(call, {
         kind: 'lossy',
         maxMessages: DEFAULT_OUTBOX_MESSAGES + tail.length,
-        gap: (n) => ({ unit: req.unit, stream: 'supervisor', line: `… ${n} line${n === 1 ? '' : 's'} dropped: client too slow`, timeMs: Date.now() }),
+        gap: (n) => droppedLinesMessage(req.unit, n),
       });
       // Subscribing in the same tick as the tail leaves no gap and no duplicate.
       const unsubscribe = req.follow ? control.subscribeLogs(req.unit === '' ? null : req.unit, (l: LogLine) => out.send(toLogLineMessage(l))) : null;

@@ -1,7 +1,9 @@
 import type * as grpc from '@grpc/grpc-js';
+import { droppedLinesMessage } from '../api/dropped-lines.js';
 import { serverStream, unary } from '../api/grpc-handlers.js';
 import { toServiceError } from '../api/grpc-status.js';
-import { toUnitMessage } from '../api/supervisor-messages.js';
+import { StreamOutbox } from '../api/stream-outbox.js';
+import { toUnitMessage, type LogLineMessage } from '../api/supervisor-messages.js';
 import type { SupervisorControl } from '../supervisor/control.js';
 import type { Federation } from './federation.js';
 import { streamLocalLogs, type LogsRequest } from './local-logs.js';
@@ -54,23 +56,31 @@ export function networkHandlers(control: SupervisorControl, federation: Federati
       return { node: req.node, unit: await clientOf(req.node).controlUnit(req.unit, action, null) };
     }),
     Logs: serverStream((req: LogsRequest & { node: string }, call) => {
+      // Bounded per client (stream-outbox.ts): a slow client loses lines and is told how many.
+      const node = isSelf(req.node) ? self() : req.node;
+      const out = new StreamOutbox<{ node: string; line: LogLineMessage }>(call, { kind: 'lossy', gap: (n) => ({ node, line: droppedLinesMessage(req.unit, n) }) });
       if (isSelf(req.node)) {
-        const node = self();
-        const unsubscribe = streamLocalLogs(control, req, (line) => call.write({ node, line }));
+        const unsubscribe = streamLocalLogs(control, req, (line) => out.send({ node, line }));
         if (!unsubscribe) {
-          call.end();
-          return;
+          out.end();
+          return () => out.close();
         }
-        return unsubscribe;
+        return () => {
+          unsubscribe();
+          out.close();
+        };
       }
       const upstream = clientOf(req.node).logs({ unit: req.unit, follow: req.follow, ...(req.tail === undefined ? {} : { tail: req.tail }) }, (line) =>
-        call.write({ node: req.node, line }),
+        out.send({ node, line }),
       );
       upstream.done.then(
-        () => call.end(),
+        () => out.end(),
         (e: unknown) => call.emit('error', toServiceError(e)),
       );
-      return () => upstream.cancel();
+      return () => {
+        upstream.cancel();
+        out.close();
+      };
     }),
   };
 }

@@ -1,5 +1,8 @@
 import type * as grpc from '@grpc/grpc-js';
+import { droppedLinesMessage } from '../api/dropped-lines.js';
 import { serverStream, unary } from '../api/grpc-handlers.js';
+import { StreamOutbox } from '../api/stream-outbox.js';
+import type { LogLineMessage } from '../api/supervisor-messages.js';
 import { toUnitMessage } from '../api/supervisor-messages.js';
 import type { SupervisorControl } from '../supervisor/control.js';
 import type { Federation } from './federation.js';
@@ -19,12 +22,17 @@ export function peerHandlers(federation: Federation, control: SupervisorControl)
     ListUnits: unary(() => ({ node: federation.node, units: control.listUnits().map(toUnitMessage) })),
     ControlUnit: unary(async (req: { unit: string; action: string }) => ({ unit: toUnitMessage(await runUnitAction(control, req.unit, parseUnitAction(req.action))) })),
     Logs: serverStream((req: LogsRequest, call) => {
-      const unsubscribe = streamLocalLogs(control, req, (line) => call.write({ line }));
+      // Bounded per client (stream-outbox.ts): a slow peer loses lines and is told how many.
+      const out = new StreamOutbox<{ line: LogLineMessage }>(call, { kind: 'lossy', gap: (n) => ({ line: droppedLinesMessage(req.unit, n) }) });
+      const unsubscribe = streamLocalLogs(control, req, (line) => out.send({ line }));
       if (!unsubscribe) {
-        call.end();
-        return;
+        out.end();
+        return () => out.close();
       }
-      return unsubscribe;
+      return () => {
+        unsubscribe();
+        out.close();
+      };
     }),
   };
 }
