@@ -1,5 +1,7 @@
 import { dirname } from 'node:path';
-import { compileUnitSnippet } from '../ensemble/compile-unit.js';
+import { compileUnitBounded } from '../ensemble/bounded-compile.js';
+import { renderBudgetFromEnv } from '../ensemble/render-budget.js';
+import { compileLauncher } from '../supervisor/compile-launcher.js';
 import type { PluginContext, SystemPlugin } from '../system-plugin.js';
 import { startApiServer, type ApiExtensionResult, type ApiServer } from './api-server.js';
 import type { LocalServiceRegistry } from './local-service-registry.js';
@@ -27,12 +29,14 @@ export class ApiPlugin implements SystemPlugin {
   async start(ctx: PluginContext): Promise<void> {
     const env = ctx.options.env ?? process.env;
     const extension = this.extension;
+    const budget = renderBudgetFromEnv(env);
     this.server = await startApiServer({
       ...(extension ? { extend: (local: LocalServiceRegistry) => extension.extendApi(ctx, local) } : {}),
       control: ctx.control,
       socketPath: ctx.paths.apiSocket,
-      // Relative paths in an added runner resolve against the running ensemble file.
-      compileUnit: (runner) => compileUnitSnippet(runner, { baseDir: dirname(ctx.plan.file), plan: ctx.control.plan, env }),
+      // Relative paths in an added runner resolve against the running ensemble file. Any unit
+      // may call AddUnit: the runner compiles in a bounded child process (bounded-compile.ts).
+      compileUnit: (runner) => compileUnitBounded(runner, { baseDir: dirname(ctx.plan.file), plan: ctx.control.plan, env, budget }, compileLauncher()),
       logger: { info: (m) => ctx.logger.info(m), warn: (m) => ctx.logger.warn(m) },
     });
   }

@@ -36,7 +36,12 @@ export const MAX_RENDER_TIMEOUT_MS = 3_600_000;
 /** Flag names of `check` and `render`. */
 export const CLI_RAISE = { timeout: '--render-timeout', memory: '--render-memory' } as const;
 /** Environment variables read by `supervisor run` for its compiles (initial plan, reload, diff, AddUnit). */
-export const ENV_RAISE = { timeout: 'ENSEMBLE_RENDER_TIMEOUT', memory: 'ENSEMBLE_RENDER_MEMORY' } as const;
+export const RENDER_BUDGET_ENV = { timeout: 'ENSEMBLE_RENDER_TIMEOUT', memory: 'ENSEMBLE_RENDER_MEMORY' } as const;
+/** How the budget of a running supervisor is raised, as named in its errors. */
+export const ENV_RAISE = {
+  timeout: `${RENDER_BUDGET_ENV.timeout} in the supervisor's environment`,
+  memory: `${RENDER_BUDGET_ENV.memory} in the supervisor's environment`,
+} as const;
 
 /**
  * Build a budget from user text (`2s`, `500ms`; `256MB`, `1GiB`); a missing
@@ -65,7 +70,8 @@ export function parseRenderBudget(values: { timeout?: string | undefined; memory
 
 /** The budget of `supervisor run` from `ENSEMBLE_RENDER_TIMEOUT` and `ENSEMBLE_RENDER_MEMORY` (defaults when unset). */
 export function renderBudgetFromEnv(env: NodeJS.ProcessEnv): RenderBudget {
-  return parseRenderBudget({ timeout: env[ENV_RAISE.timeout], memory: env[ENV_RAISE.memory] }, ENV_RAISE);
+  const budget = parseRenderBudget({ timeout: env[RENDER_BUDGET_ENV.timeout], memory: env[RENDER_BUDGET_ENV.memory] }, RENDER_BUDGET_ENV);
+  return { ...budget, raise: ENV_RAISE };
 }
 
 /** `2 s`, `1.5 s`, `250 ms`. */

@@ -1,4 +1,7 @@
-import type { CompileLauncher } from '../ensemble/bounded-compile.js';
+import { loadPlanBounded, type CompileLauncher } from '../ensemble/bounded-compile.js';
+import type { LoadOptions } from '../ensemble/load-plan.js';
+import type { Plan } from '../ensemble/plan.js';
+import type { RenderBudget } from '../ensemble/render-budget.js';
 import { findSetpriv } from './find-setpriv.js';
 
 /**
@@ -10,4 +13,13 @@ import { findSetpriv } from './find-setpriv.js';
 export function compileLauncher(): CompileLauncher {
   const setpriv = findSetpriv();
   return setpriv ? { prefix: [setpriv, '--pdeathsig', 'SIGKILL', '--'] } : {};
+}
+
+/**
+ * The plan loader of `supervisor run`: every compile (the initial plan,
+ * reload, diff, the file view's reload) in a bounded child process under
+ * `budget`, so a pathological file costs the supervisor nothing.
+ */
+export function boundedPlanLoader(budget: RenderBudget): (file: string, options: Omit<LoadOptions, 'budget'>) => Promise<Plan> {
+  return (file, options) => loadPlanBounded(file, { ...options, budget }, compileLauncher());
 }
