@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { ApiPlugin } from './api/api-plugin.js';
-import { loadPlan as defaultLoadPlan } from './ensemble/load-plan.js';
+import { renderBudgetFromEnv } from './ensemble/render-budget.js';
 import type { Plan } from './ensemble/plan.js';
 import { FsPlugin } from './fs/fs-plugin.js';
 import { MetricsPlugin } from './health/metrics-plugin.js';
@@ -12,6 +12,7 @@ import { sampledLimitViolation } from './health/sampled-limits.js';
 import { LazyPlugin } from './lazy-plugin.js';
 import { lazyProbeFactory } from './lazy-probe-factory.js';
 import type { NetworkPlugin } from './network/network-plugin.js';
+import { boundedPlanLoader } from './supervisor/compile-launcher.js';
 import { createLogger } from './supervisor/create-logger.js';
 import type { HealthServices } from './supervisor/health-services.js';
 import { loadLastGoodPlan, saveLastGoodPlan } from './supervisor/reload/last-good-plan.js';
@@ -29,7 +30,7 @@ export type PlanLoader = (file: string, options: { params?: Record<string, strin
 
 /** What {@link runSystem} can be given besides the CLI options (tests, benchmarks, embedding). */
 export interface RunHooks {
-  /** Default: `loadPlan` from src/ensemble. */
+  /** Default: `loadPlan` from src/ensemble in a bounded child process (`boundedPlanLoader`, budget from ENSEMBLE_RENDER_TIMEOUT/MEMORY). */
   readonly loadPlan?: PlanLoader;
   /** Default: {@link builtinPlugins}. */
   readonly plugins?: readonly SystemPlugin[];
@@ -149,7 +150,7 @@ async function initialPlan(options: RunOptions, env: NodeJS.ProcessEnv, logger: 
 export async function runSystem(options: RunOptions, hooks: RunHooks = {}): Promise<number> {
   const env = options.env ?? process.env;
   const logger = hooks.logger ?? (await createLogger(options.logFormat ?? 'auto'));
-  const load = hooks.loadPlan ?? defaultLoadPlan;
+  const load = hooks.loadPlan ?? boundedPlanLoader(renderBudgetFromEnv(env));
   const loadOptions = {
     params: { ...(options.params ?? {}) },
     ...(options.node !== undefined ? { node: options.node } : {}),
