@@ -28,8 +28,10 @@ export function lastGoodFile(stateDir: string): string {
 }
 
 /**
- * Store `plan` as the last good plan (atomically; mode 0600, since the plan
- * holds the network token).
+ * Store `plan` as the last good plan (atomically; mode 0600). It holds the
+ * plan's secrets in clear (network token, secret properties): `run
+ * --last-good` starts units from it, when the environment that fed them may
+ * be gone. Printers never read it; they mask (docs/language.md "Secrets").
  */
 export function saveLastGoodPlan(stateDir: string, plan: Plan, now = Date.now()): void {
   const file = lastGoodFile(stateDir);
