@@ -527,13 +527,22 @@ export class Unit {
     return enforcer.place(this.name, this.spec.limits);
   }
 
-  /** The main process exited on its own, processes of the unit remain: say so (ps shows it) while they are stopped. */
+  /**
+   * The main process exited on its own and processes of the unit remain (a
+   * daemon that detached, children): the unit is `stopping` while they get
+   * the stop signal, and `ps` says why (`main exited with code 0, 1 process
+   * remains`). The exit is then handled as usual (restart policy).
+   */
   private remainingAfterExit(info: ExitInfo, pids: number[]): void {
     if (this.stopRequested) return;
     const shown = pids.length > 10 ? `${pids.slice(0, 10).join(', ')}, …` : pids.join(', ');
-    const note = `main process ${describeExit(info)}; ${pids.length} process${pids.length === 1 ? '' : 'es'} of the unit remain${pids.length === 0 ? '' : ` (pid ${shown})`}: ${this.spec.stop.signal}, SIGKILL after ${formatMs(this.spec.stop.timeoutMs)}`;
-    this.update({ error: note });
-    this.host.logs.supervisorLine(this.name, 'warn', note, { event: 'remaining', remaining: pids.length });
+    const count = `${pids.length} process${pids.length === 1 ? ' remains' : 'es remain'}`;
+    const message = `main process ${describeExit(info)}; ${count} of the unit${pids.length === 0 ? '' : ` (pid ${shown})`}: ${this.spec.stop.signal}, SIGKILL after ${formatMs(this.spec.stop.timeoutMs)}`;
+    // The error is short enough for the ERROR column of `ps`; the log line has the pids and what is done.
+    const patch = { pid: null, error: `main ${describeExit(info)}, ${count}` };
+    if (this.s.state === 'stopping') this.update(patch);
+    else this.transition('stopping', patch, message, 'warn');
+    this.host.logs.supervisorLine(this.name, 'warn', message, { event: 'remaining', remaining: pids.length });
   }
 
   private async applyLimits(proc: UnitProcess): Promise<void> {
