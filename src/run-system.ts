@@ -15,6 +15,7 @@ import type { NetworkPlugin } from './network/network-plugin.js';
 import { boundedPlanLoader } from './supervisor/compile-launcher.js';
 import { createLogger } from './supervisor/create-logger.js';
 import type { HealthServices } from './supervisor/health-services.js';
+import { addActiveSecrets, setActiveSecrets } from './ensemble/active-secrets.js';
 import { loadLastGoodPlan, saveLastGoodPlan } from './supervisor/reload/last-good-plan.js';
 import { formatAbsolute, PlanRejectedError } from './supervisor/reload/plan-rejected-error.js';
 import type { Diagnostic } from './ensemble/diagnostic.js';
@@ -157,6 +158,7 @@ export async function runSystem(options: RunOptions, hooks: RunHooks = {}): Prom
     env,
   };
   const { plan, fromLastGood } = await initialPlan(options, env, logger, () => load(options.file, loadOptions));
+  setActiveSecrets(plan);
   const paths = runtimePaths(plan.file, env);
   const owner = RuntimeOwner.take(paths);
   const { cleanup } = owner;
@@ -173,8 +175,10 @@ export async function runSystem(options: RunOptions, hooks: RunHooks = {}): Prom
     fileViewDir: fileViewDir(options, paths),
     health: hooks.health === undefined ? defaultHealthServices(paths, logger) : hooks.health,
     onGroupsChanged: (groups) => owner.recordGroups(groups),
-    loadPlan: (file) => load(file, loadOptions),
+    // A new plan's secrets are masked from the moment it exists (a diff's too: masking more is harmless).
+    loadPlan: async (file) => addActiveSecrets(await load(file, loadOptions)),
     onPlanApplied: (applied, initial) => {
+      setActiveSecrets(applied);
       // A run from the last good plan does not store it again (its time stays the original one).
       if (initial && fromLastGood) return;
       try {
