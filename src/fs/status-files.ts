@@ -1,3 +1,4 @@
+import { redactSecrets } from '../ensemble/active-secrets.js';
 import type { SupervisorStatus, UnitStatus } from '../supervisor/unit-state.js';
 import { FileViewError } from './errno.js';
 import type { SupervisorAction, TreeBackend, UnitAction } from './tree-backend.js';
@@ -12,7 +13,8 @@ export const UNIT_STATUS_FILES: Readonly<Record<string, (s: UnitStatus) => strin
   cpu: (s) => (s.cpuPercent === null ? '' : s.cpuPercent.toFixed(1)),
   memory: (s) => (s.memoryBytes === null ? '' : String(Math.round(s.memoryBytes))),
   since: (s) => new Date(s.since).toISOString(),
-  error: (s) => (s.error ?? '').replace(/\n/g, ' '),
+  // Secret values of the running plan masked (docs/language.md "Secrets").
+  error: (s) => redactSecrets(s.error ?? '').replace(/\n/g, ' '),
 };
 
 /** The files of `supervisor/` besides `control`. */

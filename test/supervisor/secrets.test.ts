@@ -3,7 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setActiveSecrets } from '../../src/ensemble/active-secrets.js';
 import { MASK } from '../../src/ensemble/secret-fields.js';
+import { UNIT_STATUS_FILES } from '../../src/fs/status-files.js';
+import type { UnitStatus } from '../../src/supervisor/unit-state.js';
 import { lastGoodFile } from '../../src/supervisor/reload/last-good-plan.js';
 import { REPO_ROOT, spawnCli, TSX_LOADER, type SupervisorChild } from '../helpers/supervisor-child.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
@@ -93,6 +96,19 @@ afterAll(async () => {
   home?.cleanup();
 });
 
+describe('the in-process file view', () => {
+  it('masks the running plan\'s secrets in status/<unit>/error', () => {
+    const plan = { file: '/x', node: 'n', units: [], elsewhere: [], params: {}, files: [], network: { name: 'p', listen: null, peers: [], token: PLANT_TOKEN, tls: null, source: { file: '/x', line: 1, column: 1 } } };
+    setActiveSecrets(plan);
+    try {
+      const status = { name: 'u', state: 'degraded', error: `probe exec:x ${PLANT_TOKEN}\nfailing` } as unknown as UnitStatus;
+      expect(UNIT_STATUS_FILES.error!(status)).toBe(`probe exec:x ${MASK} failing`);
+    } finally {
+      setActiveSecrets({ ...plan, network: null });
+    }
+  });
+});
+
 describe('secrets of the file', { timeout: 180_000 }, () => {
   it('never reach another unit\'s environment; a unit whose env block names one gets it; the shell gets its own token in ENSEMBLE_PROPERTIES', async () => {
     const printer = environOf(await unitPid('printer'));
@@ -121,6 +137,9 @@ describe('secrets of the file', { timeout: 180_000 }, () => {
     const probed = (JSON.parse(ps.stdout) as { units?: { name: string; error: string }[] } | { name: string; error: string }[]);
     const units = Array.isArray(probed) ? probed : (probed.units ?? []);
     expect(units.find((u) => u.name === 'probed')?.error).toContain(`exec:/bin/false ${MASK}`);
+    const view = await cli(['fs', 'cat', 'status/probed/error']);
+    expect(view.stdout).toContain(`exec:/bin/false ${MASK}`);
+    expectNoSecret(view.stdout + view.stderr, 'the file view');
     const logs = await cli(['logs', 'probed']);
     // The supervisor's lines about a unit go to stderr, the unit's own to stdout.
     expect(logs.stderr).toContain(`degraded: exec:/bin/false ${MASK} failing`);
