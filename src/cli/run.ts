@@ -44,12 +44,15 @@ export function registerRun(program: Command): void {
           throw new InvalidArgumentError(`--log-format must be json or pretty, not "${logFormat}"`);
         }
         // Loaded here, not at the top: other verbs need none of it (and `run` none of theirs).
-        const [{ displayPath, formatDiagnostic, moreErrorsLine, parseParams, PlanError }, { runSystem }, { tuneForDaemon }] = await Promise.all([
+        const [{ displayPath, formatDiagnostic, moreErrorsLine, parseParams, PlanError }, { runSystem }, { tuneForDaemon }, { raiseFdLimit }] = await Promise.all([
           import('../ensemble/index.js'),
           import('../run-system.js'),
           import('../daemon-tuning.js'),
+          import('../supervisor/fd-limit.js'),
         ]);
         tuneForDaemon();
+        // Soft RLIMIT_NOFILE towards the hard limit (docs/network.md "Connection limits"); the network plugin reports it.
+        raiseFdLimit();
         try {
           return await runSystem({
             file,

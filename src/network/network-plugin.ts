@@ -9,10 +9,14 @@ import type { PluginContext, SystemPlugin } from '../system-plugin.js';
 import { Federation } from './federation.js';
 import { resolveNetworkConfig } from './network-config.js';
 import { networkHandlers } from './network-service.js';
+import { fdLimits } from '../supervisor/fd-limit.js';
 import { RefusalLog } from './peer-auth.js';
 import { formatHostPort } from './peer-address.js';
 import { peerTrees, type PeerTrees, type ResourceClientFactory } from './peer-tree-backend.js';
 import { startPeerListener, type PeerListener } from './peer-listener.js';
+
+/** Below this open-file limit the plugin warns (the listener's connection cap shrinks with it). */
+const LOW_FD_LIMIT = 4096;
 
 /** Full name of the operator's network service on the local socket. */
 export const NETWORK_SERVICE = 'ensemble.network.v1.Network';
@@ -63,7 +67,18 @@ export class NetworkPlugin implements SystemPlugin, ApiExtension {
     }
     const config = federation.config;
     const refusals = new RefusalLog((fields, message) => ctx.logger.warn({ component: 'network', ...fields }, message));
-    this.listener = await startPeerListener({ federation, control: ctx.control, registry: this.registry, onRefused: (peer, method, reason) => refusals.refused(peer, method, reason) });
+    const closed = new RefusalLog((fields, message) => ctx.logger.warn({ component: 'network', ...fields }, message.replace('refused a network call', 'closed a network connection')));
+    this.listener = await startPeerListener({
+      federation,
+      control: ctx.control,
+      registry: this.registry,
+      onRefused: (peer, method, reason) => refusals.refused(peer, method, reason),
+      onConnectionClosed: (peer, why) => closed.refused(peer, '', why),
+    });
+    const fd = fdLimits();
+    if (fd.soft !== null && fd.soft < LOW_FD_LIMIT) {
+      ctx.logger.warn({ component: 'network', fdLimit: fd.soft }, `the open-file limit is ${fd.soft} (could not raise it): the network listener takes at most ${this.listener.limits.maxConnections} connections`);
+    }
     federation.start(this.listener.port);
     const listen = formatHostPort({ host: config.listen.host, port: this.listener.port });
     ctx.logger.info(
@@ -76,6 +91,8 @@ export class NetworkPlugin implements SystemPlugin, ApiExtension {
         auth: [config.token !== null ? 'token' : '', config.tls ? 'mtls' : ''].filter(Boolean).join('+'),
         heartbeatMs: config.heartbeatMs,
         timeoutMs: config.timeoutMs,
+        connections: this.listener.limits,
+        fdLimit: fd.soft,
       },
       `network "${config.name}": node ${config.node} listening on ${listen}`,
     );

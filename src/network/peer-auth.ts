@@ -45,9 +45,15 @@ export function refusalReason(policy: PeerAuthPolicy, metadata: grpc.Metadata, a
 
 /**
  * A server interceptor that refuses (UNAUTHENTICATED) every call that fails
- * {@link refusalReason}, before any handler runs, and reports it.
+ * {@link refusalReason}, before any handler runs, and reports it. A call that
+ * passes tells `onAuthenticated` its connection (the listener's gate then lets
+ * that connection stay past the handshake deadline).
  */
-export function peerAuthInterceptor(policy: PeerAuthPolicy, onRefused: (peer: string, method: string, reason: string) => void): grpc.ServerInterceptor {
+export function peerAuthInterceptor(
+  policy: PeerAuthPolicy,
+  onRefused: (peer: string, method: string, reason: string) => void,
+  onAuthenticated: (connection: { readonly remoteAddress?: string; readonly remotePort?: number }) => void = () => {},
+): grpc.ServerInterceptor {
   return (method, call) =>
     new grpc.ServerInterceptingCall(call, {
       start: (next) =>
@@ -60,6 +66,11 @@ export function peerAuthInterceptor(policy: PeerAuthPolicy, onRefused: (peer: st
               reason = 'cannot check the caller';
             }
             if (reason === null) {
+              try {
+                onAuthenticated(call.getConnectionInfo());
+              } catch {
+                // Bookkeeping of the connection gate must not fail the call.
+              }
               nextMetadata(metadata);
               return;
             }
