@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { serverStream, unary } from './grpc-handlers.js';
+import { StreamOutbox } from './stream-outbox.js';
 import { GrpcStatusError } from './grpc-status.js';
 
 /** grpc.health.v1 serving status names. */
@@ -46,9 +47,11 @@ export class HealthStatus {
       }),
       Watch: serverStream((req: { service: string }, call) => {
         let last: string | undefined;
+        // A client that does not read gets the latest status once it reads again (stream-outbox.ts).
+        const out = new StreamOutbox<{ status: string }>(call, { kind: 'latest', key: () => 'status' });
         const send = () => {
           const status = this.statuses.get(req.service) ?? 'SERVICE_UNKNOWN';
-          if (status !== last) call.write({ status });
+          if (status !== last) out.send({ status });
           last = status;
         };
         const watcher = (service: string) => {
@@ -56,7 +59,10 @@ export class HealthStatus {
         };
         this.watchers.add(watcher);
         send();
-        return () => this.watchers.delete(watcher);
+        return () => {
+          this.watchers.delete(watcher);
+          out.close();
+        };
       }),
     };
   }
