@@ -1,0 +1,86 @@
+// Issue 12 #7 and #8: a unit's process enters its cgroup before it executes its program, so
+// limits bound a program that forks or allocates at once; a unit killed by its memory limit
+// says so (state error, its log, ps). Real supervisor, real cgroups, C fixtures compiled here.
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { fixture, makeUnitSpec } from '../helpers/make-unit-spec.js';
+import { killPids, pidsWithEnv } from '../helpers/processes.js';
+import { REPO_ROOT, spawnPlanSupervisor, TSX_LOADER, type SupervisorChild } from '../helpers/supervisor-child.js';
+import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+// The language reads `50MB` as 50 MiB (1024-based, like systemd and docker).
+const MB = 1024 * 1024;
+
+function cgroupsWritable(): boolean {
+  if (process.getuid?.() !== 0) return false;
+  try {
+    accessSync('/sys/fs/cgroup/memory/cgroup.procs', constants.W_OK);
+    return true;
+  } catch {
+    return existsSync('/sys/fs/cgroup/cgroup.controllers');
+  }
+}
+
+let bin = '';
+beforeAll(() => {
+  bin = mkdtempSync(join(tmpdir(), 'ens-cfix-'));
+  for (const name of ['fork-many', 'alloc-at-once']) execFileSync('gcc', ['-O0', '-o', join(bin, name), fixture(`${name}.c`)]);
+});
+afterAll(() => rmSync(bin, { recursive: true, force: true }));
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0).reverse()) c();
+});
+
+function start(units: Parameters<typeof spawnPlanSupervisor>[1], mark: string): { h: TempHome; s: SupervisorChild } {
+  const h = makeTempHome();
+  const s = spawnPlanSupervisor(h, units);
+  cleanups.push(() => {
+    s.kill();
+    killPids(pidsWithEnv(mark));
+    h.cleanup();
+  });
+  return { h, s };
+}
+
+function ps(h: TempHome): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', TSX_LOADER, join(REPO_ROOT, 'src/cli/main.ts'), 'ps', '--supervisor', h.paths.apiAddress], { cwd: h.dir, timeout: 60_000 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`ps failed: ${stderr || err.message}`)) : resolve(stdout),
+    );
+  });
+}
+
+describe.runIf(cgroupsWritable())('limits hold from the first instruction (cgroups writable here)', () => {
+  it('pids: 32 on a program that forks 300 children at once: at most 31 forks succeed', async () => {
+    const tag = `lim-${randomBytes(6).toString('hex')}`;
+    const { s } = start([makeUnitSpec({ name: 'forker', command: join(bin, 'fork-many'), args: ['300'], env: { ENS_TEST_MARK: tag }, limits: { pids: 32 } })], `ENS_TEST_MARK=${tag}`);
+    const line = await s.waitRecord('the fork count', (r) => r.unit === 'forker' && r.stream === 'stdout' && /^forked \d+ of 300$/.test(String(r.msg)));
+    const forked = Number(/^forked (\d+)/.exec(String(line.msg))?.[1]);
+    expect(forked).toBeLessThanOrEqual(31);
+    expect(forked).toBeGreaterThan(0);
+    expect(pidsWithEnv(`ENS_TEST_MARK=${tag}`).length).toBeLessThanOrEqual(32);
+    expect(s.records.find((r) => r.unit === 'forker' && typeof r.msg === 'string' && r.msg.startsWith('limits applied'))?.msg).toMatch(/^limits applied \(cgroup-v[12]\)$/);
+  }, 120_000);
+
+  it('memory: 50MB on a program that allocates 400 MB at once: OOM-killed before it runs on, reported as the memory limit', async () => {
+    const tag = `lim-${randomBytes(6).toString('hex')}`;
+    const { h, s } = start(
+      [
+        makeUnitSpec({ name: 'hog', command: join(bin, 'alloc-at-once'), args: ['400'], env: { ENS_TEST_MARK: tag }, limits: { memoryBytes: 50 * MB }, restart: { policy: 'never' } }),
+        makeUnitSpec({ name: 'idle', command: 'sleep', args: ['1000'] }),
+      ],
+      `ENS_TEST_MARK=${tag}`,
+    );
+    const stopped = await s.waitRecord('hog stopped', (r) => r.unit === 'hog' && r.event === 'state' && r.state === 'stopped');
+    expect(stopped.msg).toBe('killed: memory limit 50 MiB (OOM); not restarted (restart policy never)');
+    expect(s.records.some((r) => r.unit === 'hog' && r.stream === 'stdout' && String(r.msg).startsWith('allocated'))).toBe(false);
+    expect(await ps(h)).toMatch(/^hog +stopped .* killed: memory limit 50 MiB \(OOM\)$/m);
+  }, 120_000);
+});
