@@ -7,6 +7,8 @@ export interface ProbeTarget {
   /** Working directory and environment for `exec:` probes. */
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
+  /** Variables of the supervisor's environment that fed a secret: not inherited by `exec:` probes either (UnitSpec.withheldEnv). */
+  readonly withheldEnv?: readonly string[];
   /** The unit's registered gRPC address (for `grpc` probes), null while it has none. */
   address(): string | null;
 }

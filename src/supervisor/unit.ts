@@ -486,6 +486,7 @@ export class Unit {
       unit: this.name,
       cwd: this.spec.workingDirectory,
       env: { ...this.spec.env, ENSEMBLE_UNIT: this.name },
+      withheldEnv: this.spec.withheldEnv ?? [],
       address: () => this.host.address(this.name),
     });
     let lastDetail = '';

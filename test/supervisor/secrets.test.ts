@@ -42,7 +42,7 @@ runner shell "@ensemble/shell" {
 runner probed "sh" {
   arguments: ["-c", "exec sleep 1002"]
   readiness: started
-  health { probe: "exec:/bin/false {{ env.SHELL_TOKEN }}"  interval: "1s"  failures: 100000 }
+  health { probe: "exec:/bin/sh -c 'env > probe-env.txt; exit 1' {{ env.SHELL_TOKEN }}"  interval: "1s"  failures: 100000 }
 }
 `;
 
@@ -130,19 +130,24 @@ describe('secrets of the file', { timeout: 180_000 }, () => {
 
   it('never reach the supervisor\'s log, ps --json or supervisor logs', async () => {
     expectNoSecret(JSON.stringify(sup.records), 'the supervisor log');
-    expect(JSON.stringify(sup.records)).toContain(`exec:/bin/false ${MASK}`);
+    expect(JSON.stringify(sup.records)).toContain(`exit 1 ${MASK} failing`);
+    // The exec probe runs with the unit's environment rules too.
+    const probeEnv = readFileSync(join(home.dir, 'probe-env.txt'), 'utf8');
+    expect(probeEnv).toContain('PLAIN_SETTING=plain-value-1');
+    expectNoSecret(probeEnv, 'the exec probe environment');
+    expect(probeEnv).not.toMatch(/^(PLANT_TOKEN|SHELL_TOKEN)=/m);
     const ps = await cli(['ps', '--json']);
     expect(ps.code).toBe(0);
     expectNoSecret(ps.stdout, 'ps --json');
     const probed = (JSON.parse(ps.stdout) as { units?: { name: string; error: string }[] } | { name: string; error: string }[]);
     const units = Array.isArray(probed) ? probed : (probed.units ?? []);
-    expect(units.find((u) => u.name === 'probed')?.error).toContain(`exec:/bin/false ${MASK}`);
+    expect(units.find((u) => u.name === 'probed')?.error).toContain(`exit 1 ${MASK} failing`);
     const view = await cli(['fs', 'cat', 'status/probed/error']);
-    expect(view.stdout).toContain(`exec:/bin/false ${MASK}`);
+    expect(view.stdout).toContain(`exit 1 ${MASK} failing`);
     expectNoSecret(view.stdout + view.stderr, 'the file view');
     const logs = await cli(['logs', 'probed']);
     // The supervisor's lines about a unit go to stderr, the unit's own to stdout.
-    expect(logs.stderr).toContain(`degraded: exec:/bin/false ${MASK} failing`);
+    expect(logs.stderr).toContain(`exit 1 ${MASK} failing`);
     expectNoSecret(logs.stdout + logs.stderr, 'supervisor logs');
   });
 

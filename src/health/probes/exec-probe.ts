@@ -37,7 +37,7 @@ export class ExecProbe implements Probe {
         const child = spawn(file, args, {
           cwd: this.target.cwd,
           // Like the unit itself: the supervisor's environment with the unit's variables on top.
-          env: { ...process.env, ...this.target.env },
+          env: probeEnvironment(this.target),
           detached: true,
           stdio: ['ignore', 'pipe', 'pipe'],
         });
@@ -70,4 +70,12 @@ export class ExecProbe implements Probe {
       }),
     );
   }
+}
+
+/** The supervisor's environment minus what fed a secret, with the unit's variables on top. */
+function probeEnvironment(target: ProbeTarget): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of target.withheldEnv ?? []) delete env[name];
+  delete env.ENSEMBLE_NETWORK_TOKEN;
+  return Object.assign(env, target.env);
 }
