@@ -1,5 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { UnitSpec } from '../ensemble/plan.js';
+import { addActiveSecrets } from '../ensemble/active-secrets.js';
 import { AlreadyExistsError, InvalidArgumentError, UnsupportedError } from '../errors.js';
 import type { SupervisorControl } from '../supervisor/control.js';
 import type { LogLine } from '../supervisor/unit-state.js';
@@ -48,6 +49,8 @@ export function supervisorHandlers({ control, compileUnit, onShutdownRequested, 
       if (req.runner.trim() === '') throw new InvalidArgumentError('AddUnit needs a runner in ensemble syntax, e.g. runner echo "./echo.js" {}');
       const spec = await compileUnit(req.runner);
       if (control.listUnits().some((u) => u.name === spec.name)) throw new AlreadyExistsError(`unit "${spec.name}" already exists`);
+      // The new unit's secrets are masked like the plan's (docs/language.md "Secrets").
+      addActiveSecrets({ ...control.plan, units: [spec] });
       return { unit: toUnitMessage(await control.addUnit(spec)) };
     }),
     RemoveUnit: unary(async (req: UnitRequest) => {
