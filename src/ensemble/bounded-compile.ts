@@ -179,8 +179,10 @@ function compileInChild(request: CompileRequest, file: string, launcher: Compile
       if (outOfMemory(stderr)) return finish({ error: limitError('memory', budget, file) });
       if (timedOut && started) return finish({ error: limitError('time', budget, file) });
       if (timedOut) return finish({ error: new EnsembleError('ENS_E_UNSUPPORTED', `the compiling process did not start within ${STARTUP_TIMEOUT_MS / 1000} s (is the machine overloaded?)`) });
-      const last = stderr.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? '';
-      finish({ error: new Error(`the compiling process ended before answering (${signal ?? `exit code ${code}`})${last ? `: ${last.slice(0, 200)}` : ''}`) });
+      // Node prints the error, its stack, then its version: say the error line.
+      const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('at ') && !/^Node\.js v/.test(l));
+      const line = lines.find((l) => /Error\b/.test(l)) ?? lines.pop() ?? '';
+      finish({ error: new Error(`the compiling process ended before answering (${signal ?? `exit code ${code}`})${line ? `: ${line.slice(0, 200)}` : ''}`) });
     });
   });
 }
