@@ -36,7 +36,13 @@ function redactValue(v: unknown, depth: number): unknown {
   if (depth > 2 || v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map((x) => redactValue(x, depth + 1));
   if (v instanceof Error) return active.redact(v.message);
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redactValue(x, depth + 1)]));
+  // Copy only when something changed (the common unit line `{ unit, stream }` is passed through).
+  let copy: Record<string, unknown> | null = null;
+  for (const [k, x] of Object.entries(v)) {
+    const r = redactValue(x, depth + 1);
+    if (r !== x) (copy ??= { ...(v as Record<string, unknown>) })[k] = r;
+  }
+  return copy ?? v;
 }
 
 /**
