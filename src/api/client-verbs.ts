@@ -12,13 +12,18 @@ export interface ClientOptions {
 
 /** Where verbs write (process streams by default; tests may pass their own). */
 export interface VerbOutput {
-  out(text: string): void;
-  err(text: string): void;
+  /** False (like a stream's `write`) when the output is full; {@link drained} then says when it is not. */
+  out(text: string): void | boolean;
+  err(text: string): void | boolean;
+  /** Resolves when the output took what it buffered (after `out` or `err` returned false). */
+  drained?(): Promise<void>;
 }
 
 const stdio: VerbOutput = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
+  drained: () =>
+    Promise.all([process.stdout, process.stderr].map((s) => (s.writableNeedDrain ? new Promise<void>((r) => s.once('drain', () => r())) : undefined))).then(() => undefined),
 };
 
 async function withClient<T>(opts: ClientOptions, fn: (c: SupervisorClient) => Promise<T>): Promise<T> {
@@ -62,10 +67,13 @@ export function controlVerb(verb: 'start' | 'stop' | 'restart', unit: string, op
 /** `supervisor logs UNIT [-f] [-n N]`: stdout lines to stdout, stderr and supervisor lines to stderr. */
 export function logsVerb(unit: string, opts: ClientOptions & { follow?: boolean; lines?: number }, io: VerbOutput = stdio): Promise<number> {
   return withClient(opts, async (c) => {
-    const write = (l: LogLineMessage) => {
-      if (l.stream === 'stdout') io.out(`${l.line}\n`);
-      else if (l.stream === 'stderr') io.err(`${l.line}\n`);
-      else io.err(`[supervisor] ${l.line}\n`);
+    // A full stdout pauses the stream (followStream): the supervisor then drops lines for us and says how many.
+    const write = (l: LogLineMessage): Promise<void> | undefined => {
+      let ok: void | boolean;
+      if (l.stream === 'stdout') ok = io.out(`${l.line}\n`);
+      else if (l.stream === 'stderr') ok = io.err(`${l.line}\n`);
+      else ok = io.err(`[supervisor] ${l.line}\n`);
+      return ok === false && io.drained ? io.drained() : undefined;
     };
     const handle = c.logs({ unit, follow: opts.follow === true, ...(opts.lines === undefined ? {} : { tail: opts.lines }) }, write);
     const stop = () => handle.cancel();

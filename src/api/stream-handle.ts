@@ -12,15 +12,27 @@ export interface StreamHandle {
  * Follow a server stream: every message goes to `onMessage`; `done` resolves
  * when the stream ends or after `cancel()` (the CANCELLED status that follows
  * is not an error), and rejects with `mapError(e)` when the call fails.
+ *
+ * Backpressure: when `onMessage` returns a promise (its output is full, e.g.
+ * stdout waits for 'drain'), the call is paused until it settles, so the
+ * client reads no faster than it can write and the server sees a slow reader
+ * (it then drops and counts lines, docs/logs.md "Slow followers").
  */
 export function followStream<T>(
   call: grpc.ClientReadableStream<T>,
-  onMessage: (message: T) => void,
+  onMessage: (message: T) => void | Promise<unknown>,
   mapError: (e: grpc.ServiceError) => Error,
 ): StreamHandle {
   let cancelled = false;
   const done = new Promise<void>((resolve, reject) => {
-    call.on('data', onMessage);
+    call.on('data', (message: T) => {
+      const full = onMessage(message);
+      if (full) {
+        call.pause();
+        const resume = (): void => void call.resume();
+        full.then(resume, resume);
+      }
+    });
     call.on('end', () => resolve());
     call.on('error', (e: unknown) => {
       if (cancelled && isServiceError(e) && e.code === grpc.status.CANCELLED) resolve();

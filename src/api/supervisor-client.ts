@@ -75,8 +75,8 @@ export class SupervisorClient {
   }
 
   /** The last `tail` lines of `unit` ('' = all units; undefined tail = every kept line), then new ones with `follow`. */
-  logs(request: { unit: string; tail?: number; follow: boolean }, onLine: (line: LogLineMessage) => void): StreamHandle {
-    return this.stream(this.supervisor, 'Logs', request, onLine as (m: unknown) => void);
+  logs(request: { unit: string; tail?: number; follow: boolean }, onLine: (line: LogLineMessage) => void | Promise<unknown>): StreamHandle {
+    return this.stream(this.supervisor, 'Logs', request, onLine as (m: unknown) => void | Promise<unknown>);
   }
 
   /** Every unit's status, then each change. */
@@ -112,7 +112,7 @@ export class SupervisorClient {
     });
   }
 
-  private stream(client: grpc.Client, method: string, request: object, onMessage: (m: unknown) => void): StreamHandle {
+  private stream(client: grpc.Client, method: string, request: object, onMessage: (m: unknown) => void | Promise<unknown>): StreamHandle {
     const call = (client as unknown as Record<string, StreamMethod>)[method]!.call(client, request, new grpc.Metadata());
     return followStream(call, onMessage, (e) => this.error(e));
   }

@@ -6,19 +6,23 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadProtos } from '../../src/api/protos.js';
 import { SupervisorClient } from '../../src/api/supervisor-client.js';
 import type { LogLineMessage } from '../../src/api/supervisor-messages.js';
-import { makePlan, nodeUnit } from '../helpers/make-unit-spec.js';
+import { makePlan, makeUnitSpec, nodeUnit } from '../helpers/make-unit-spec.js';
 import { isAlive } from '../helpers/processes.js';
 import { REPO_ROOT, TSX_LOADER } from '../helpers/supervisor-child.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-// Issue 12 #10: a real supervisor (child process) runs a unit that prints as fast as it can;
-// a real grpc-js client follows its log and stops reading. The supervisor's memory must stay
-// bounded, `ps` must keep answering, and the client, once it reads again, is told what it missed.
+// Issue 12 #10: a real supervisor (child process) runs a unit that prints lines as fast as it
+// can and one that prints one endless line (no newline ever); a follower of the first stops
+// reading: a grpc-js client that pauses, or `supervisor logs -f` whose stdout pipe is never read
+// (and which is then SIGSTOPped). The supervisor's memory must stay bounded, `ps` must keep
+// answering, and the client, once it reads again, is told what it missed.
 
 const FLOOD_MS = 10_000;
 /** Generous: the supervisor idles at ~70-80 MB; before the fix it passed 700 MB in 10 s. */
 const RSS_BOUND_BYTES = 250 * 1024 * 1024;
+/** What a stuck follower may add to it (buffers, GC slack); before the fix it grew 20-70 MB/s. */
+const GROWTH_BOUND_BYTES = 100 * 1024 * 1024;
 
 let home: TempHome | null = null;
 let child: ChildProcess | null = null;
@@ -42,6 +46,21 @@ function rss(pid: number): number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+
+/** Sample the supervisor's RSS and ask `ps` every 250 ms for FLOOD_MS. */
+async function underFlood(pid: number, client: SupervisorClient): Promise<{ peak: number; last: number; psAnswers: number }> {
+  const samples: number[] = [];
+  let psAnswers = 0;
+  const startedAt = Date.now();
+  while (Date.now() - startedAt < FLOOD_MS) {
+    samples.push(rss(pid));
+    const units = await client.listUnits();
+    if (units.some((u) => u.name === 'flood' && u.state === 'ready')) psAnswers++;
+    await sleep(250);
+  }
+  return { peak: Math.max(...samples), last: samples[samples.length - 1]!, psAnswers };
+}
 
 /**
  * The real supervisor over a plan of a flooding unit. Its stdout (pino, every unit line as
@@ -49,7 +68,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 async function startFloodSupervisor(h: TempHome): Promise<{ pid: number; client: SupervisorClient }> {
   const planFile = join(h.dir, 'plan.json');
-  writeFileSync(planFile, JSON.stringify(makePlan(h.file, [nodeUnit('flood', 'unit-flood.mjs', { restart: { policy: 'never' } })])));
+  const units = [
+    nodeUnit('flood', 'unit-flood.mjs', { restart: { policy: 'never' } }),
+    makeUnitSpec({ name: 'noline', command: 'sh', args: ['-c', "tr '\\000' x < /dev/zero"], restart: { policy: 'never' } }),
+  ];
+  writeFileSync(planFile, JSON.stringify(makePlan(h.file, units)));
   child = spawn(process.execPath, ['--import', TSX_LOADER, join(REPO_ROOT, 'test', 'helpers', 'run-plan-main.ts'), planFile], {
     cwd: h.dir,
     env: { ...process.env, ...h.env },
@@ -79,18 +102,10 @@ describe('backpressure on server streams', () => {
       });
       await waitFor('the first followed line', () => seen.length > 0);
       // The client reads nothing more for FLOOD_MS while the unit floods.
-      const samples: number[] = [];
-      let psAnswers = 0;
-      const startedAt = Date.now();
-      while (Date.now() - startedAt < FLOOD_MS) {
-        samples.push(rss(pid));
-        const units = await client.listUnits();
-        if (units.some((u) => u.name === 'flood' && u.state === 'ready')) psAnswers++;
-        await sleep(250);
-      }
-      const peak = Math.max(...samples);
-      console.log(`supervisor RSS: before ${(before / 2 ** 20).toFixed(0)} MB, peak under the flood ${(peak / 2 ** 20).toFixed(0)} MB, last ${(samples[samples.length - 1]! / 2 ** 20).toFixed(0)} MB; ${psAnswers} ps answers`);
+      const { peak, last, psAnswers } = await underFlood(pid, client);
+      console.log(`paused grpc-js follower: supervisor RSS before ${mb(before)}, peak under the flood ${mb(peak)}, last ${mb(last)}; ${psAnswers} ps answers`);
       expect(peak).toBeLessThan(RSS_BOUND_BYTES);
+      expect(peak - before).toBeLessThan(GROWTH_BOUND_BYTES);
       expect(psAnswers).toBeGreaterThan(0);
       // Reading again: the follower hears how much it missed, then live lines again.
       call.resume();
@@ -100,6 +115,38 @@ describe('backpressure on server streams', () => {
       await waitFor('live lines after the notice', () => seen.slice(at + 1).some((m) => m.stream === 'stdout'), { timeoutMs: 30_000 });
       call.cancel();
       client.close();
+    },
+    FLOOD_MS + 120_000,
+  );
+  it(
+    '`supervisor logs -f` whose stdout is never read, then SIGSTOPped, costs the supervisor bounded memory',
+    async () => {
+      home = makeTempHome();
+      const { pid, client } = await startFloodSupervisor(home);
+      const before = rss(pid);
+      const cli = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), '--supervisor', home.paths.apiAddress, 'logs', 'flood', '-f', '-n', '0'], {
+        cwd: home.dir,
+        env: { ...process.env, ...home.env },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      const cliPid = cli.pid as number;
+      try {
+        // Its first output arrives; from then on nobody reads the pipe.
+        await new Promise<void>((resolve) => cli.stdout?.once('readable', () => resolve()));
+        cli.stdout?.pause();
+        await sleep(1000);
+        process.kill(cliPid, 'SIGSTOP');
+        const { peak, last, psAnswers } = await underFlood(pid, client);
+        console.log(`stuck 'supervisor logs -f': supervisor RSS before ${mb(before)}, peak under the flood ${mb(peak)}, last ${mb(last)}; ${psAnswers} ps answers`);
+        expect(peak).toBeLessThan(RSS_BOUND_BYTES);
+        expect(peak - before).toBeLessThan(GROWTH_BOUND_BYTES);
+        expect(psAnswers).toBeGreaterThan(0);
+      } finally {
+        const exited = new Promise((r) => cli.once('exit', r));
+        process.kill(cliPid, 'SIGKILL');
+        await exited;
+        client.close();
+      }
     },
     FLOOD_MS + 120_000,
   );
