@@ -14,11 +14,25 @@ export const MAX_FILE_BYTES = 16 * 1024 * 1024;
  */
 export const MAX_NESTING = 100;
 
+/** Statements nested too deeply after which the parser stops reading a file (each costs an unwinding of the whole parser stack). */
+export const MAX_NESTING_STOPS = 10;
+
 /** Deepest nesting of `( … )` and `not` in one condition. */
 export const MAX_CONDITION_NESTING = 100;
 
+/** Characters no token starts with (each an "unexpected character") after which the lexer stops reading a file. */
+export const MAX_STRAY_CHARACTERS = 1000;
+
 /** Syntax errors after which the parser stops reading a file (the diagnostics shown are fewer still). */
 export const MAX_SYNTAX_ERRORS = 1000;
+
+/**
+ * Tokens the parser's error recovery looks ahead for a place to resume
+ * (Chevrotain scans to the end of the file, again for every rule open:
+ * 100 KB of `:` inside nested blocks took 50 s). Past it, recovery skips
+ * to the end of the file.
+ */
+export const MAX_RECOVERY_SCAN = 256;
 
 /** Diagnostics kept for one load; the rest are counted ("and N more errors"). */
 export const MAX_DIAGNOSTICS = 100;

@@ -1,6 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderSource } from './liquid-render.js';
+import { readSourceFile } from './read-source-file.js';
 import type { Reporter } from './reporter.js';
 import type { RealPosition } from './source-map.js';
 import type { SourceRegistry } from './source-registry.js';
@@ -22,33 +22,26 @@ export interface LoadContext {
   readonly variables: Record<string, unknown>;
 }
 
-function readProblem(e: unknown): string {
-  const code = (e as { code?: string }).code;
-  if (code === 'ENOENT') return 'file not found';
-  if (code === 'EISDIR') return 'is a directory';
-  if (code === 'EACCES') return 'permission denied';
-  return e instanceof Error ? e.message : String(e);
-}
-
 /**
  * Read, render and parse the root file and, depth first, every import
  * (relative to the importing file). A file imported twice is read once;
- * an import that leads back to a file being read is a cycle error.
+ * an import that leads back to a file being read is a cycle error. Only
+ * regular files of at most 16 MiB of UTF-8 text are read (read-source-file.ts);
+ * anything else is one error saying what it is.
  */
 export async function loadSources(root: string, ctx: LoadContext): Promise<LoadedSources> {
   const done = new Set<string>();
   let incomplete = false;
 
   const load = async (file: string, stack: string[], from: { pos: RealPosition; written: string } | null): Promise<StatementNode[]> => {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
+    const read = await readSourceFile(file);
+    if (!read.ok) {
       incomplete = true;
-      if (from) ctx.reporter.report('ENS_E_IMPORT', from.pos, `cannot import "${from.written}": ${readProblem(e)} (looked for ${file})`);
-      else ctx.reporter.report('ENS_E_IMPORT', { file, line: 1, column: 1 }, `cannot read the ensemble file: ${readProblem(e)}`);
+      if (from) ctx.reporter.report('ENS_E_IMPORT', from.pos, `cannot import "${from.written}": ${read.problem} (looked for ${file})`);
+      else ctx.reporter.report('ENS_E_IMPORT', { file, line: 1, column: 1 }, `cannot read the ensemble file: ${read.problem}`);
       return [];
     }
+    const text = read.text;
     done.add(file);
     ctx.registry.add(file, text);
     const rendered = await renderSource({ file, text, registry: ctx.registry, variables: ctx.variables, diagnostics: ctx.reporter.diagnostics });

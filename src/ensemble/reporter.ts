@@ -6,7 +6,7 @@ import type { RealPosition } from './source-map.js';
 import type { SourceRegistry } from './source-registry.js';
 
 /** Distinct problems remembered beyond the kept ones (to count repeats once); past it, every report counts. */
-const MAX_REMEMBERED = 100_000;
+const MAX_REMEMBERED = 10_000;
 
 /**
  * Collects diagnostics for one load, quoting source lines from the registry.
@@ -26,6 +26,11 @@ export class Reporter {
 
   /** Record a problem at a real position. */
   report(code: ErrorCode, pos: RealPosition, text: string): void {
+    // Past the kept diagnostics and the remembered keys, a report is only counted (it may repeat one).
+    if (this.diagnostics.length >= MAX_DIAGNOSTICS && this.#seen.size >= MAX_REMEMBERED) {
+      this.omitted++;
+      return;
+    }
     const message = clipMessage(text);
     const key = `${code}\0${pos.file}\0${pos.line}\0${pos.column}\0${message}`;
     if (this.#seen.has(key)) return;

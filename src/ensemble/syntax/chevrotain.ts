@@ -23,4 +23,4 @@ async function loadChevrotain(): Promise<typeof Chevrotain> {
 
 const chevrotain = await loadChevrotain();
 
-export const { createToken, EmbeddedActionsParser, Lexer, tokenLabel } = chevrotain;
+export const { createToken, EmbeddedActionsParser, EOF, Lexer, tokenLabel, tokenMatcher } = chevrotain;

@@ -18,9 +18,9 @@ export class ParseAbort extends Error {
   }
 }
 
-/** Where and why the parser stopped reading (part of) a file. */
+/** Where and why the parser stopped reading (part of) a file; `nestings`: too many statements nested too deeply. */
 export interface ParseStop {
-  readonly reason: 'nesting' | 'errors';
+  readonly reason: 'nesting' | 'errors' | 'nestings';
   /** The token it stopped at (the bracket one level too deep, or the next token to read). */
   readonly token: IToken;
 }

@@ -1,6 +1,6 @@
 import type { IToken } from 'chevrotain';
 import { clipText } from '../clip-text.js';
-import { MAX_NESTING, MAX_SYNTAX_ERRORS } from '../limits.js';
+import { MAX_NESTING, MAX_NESTING_STOPS, MAX_STRAY_CHARACTERS, MAX_SYNTAX_ERRORS } from '../limits.js';
 import type { RenderedSource } from '../liquid-render.js';
 import type { Reporter } from '../reporter.js';
 import type { RealPosition } from '../source-map.js';
@@ -9,6 +9,7 @@ import { ensembleParser } from './parser.js';
 import { LineIndex } from './line-index.js';
 import { statementBuilder } from './syntax-tree.js';
 import { tokenEnd } from './token-end.js';
+import { resetStrays } from './stray-pattern.js';
 import { ensembleLexer } from './tokens.js';
 
 /**
@@ -30,7 +31,22 @@ export function parseSource(src: RenderedSource, origin: Origin, reporter: Repor
     return at(line, lines.column(offset, line));
   };
 
+  resetStrays();
   const lexed = ensembleLexer.tokenize(src.text);
+  // Stray characters: one error per run of adjacent ones; past the limit the last "stray" is the rest of the text.
+  const strays = lexed.groups['stray'] ?? [];
+  for (let i = 0; i < strays.length; ) {
+    const first = strays[i] as IToken;
+    if (i === MAX_STRAY_CHARACTERS) {
+      report(atOffset(first.startOffset), `more than ${MAX_STRAY_CHARACTERS} unexpected characters: the rest of the file is not read`);
+      break;
+    }
+    let j = i + 1;
+    while (j < strays.length && j < MAX_STRAY_CHARACTERS && (strays[j] as IToken).startOffset === first.startOffset + (j - i)) j++;
+    const run = src.text.slice(first.startOffset, first.startOffset + Math.min(j - i, 40));
+    report(atOffset(first.startOffset), j - i === 1 ? `unexpected character "${run}"` : `unexpected characters "${clipText(run, 20)}"`);
+    i = j;
+  }
   for (const e of lexed.errors) {
     const length = e.length || 1;
     const ch = clipText(src.text.slice(e.offset, e.offset + Math.min(length, 40)), 20);
@@ -67,6 +83,7 @@ export function parseSource(src: RenderedSource, origin: Origin, reporter: Repor
   }
   for (const s of stops) {
     if (s.reason === 'nesting') report(tokenPos(s.token), `nesting deeper than ${MAX_NESTING} levels (blocks, lists and runner bodies)`);
+    else if (s.reason === 'nestings') report(tokenPos(s.token), `${MAX_NESTING_STOPS} statements nest too deeply: the rest of the file is not read`);
     else report(tokenPos(s.token), `more than ${MAX_SYNTAX_ERRORS} syntax errors: the rest of the file is not read`);
   }
   for (const d of later) report(d.pos, d.message);

@@ -1,5 +1,5 @@
 import type { IOrAlt, IRecognitionException, IToken, TokenType } from 'chevrotain';
-import { EmbeddedActionsParser } from './chevrotain.js';
+import { EmbeddedActionsParser, EOF, tokenMatcher } from './chevrotain.js';
 import {
   attachDraft,
   type BlockDraft,
@@ -17,7 +17,7 @@ import {
   type StatementDraft,
   type ValueDraft,
 } from './drafts.js';
-import { MAX_NESTING, MAX_SYNTAX_ERRORS } from '../limits.js';
+import { MAX_NESTING, MAX_NESTING_STOPS, MAX_RECOVERY_SCAN, MAX_SYNTAX_ERRORS } from '../limits.js';
 import { countedMessages, type ErrorCount } from './counted-messages.js';
 import { errorMessages } from './error-messages.js';
 import { ParseAbort, type ParseStop } from './parse-abort.js';
@@ -36,10 +36,14 @@ interface LexerState {
   importLexerState(index: number): void;
 }
 
-/** Chevrotain's documented hook after a top rule, which its typings leave out. */
+/** Chevrotain's documented hook after a top rule and the recovery methods overridden below, which its typings leave out. */
 interface ParseHooks {
   onAfterParse(ruleName: string): void;
+  flattenFollowSet(): TokenType[];
+  tryInRepetitionRecovery(...args: unknown[]): void;
 }
+
+const chevrotainParser = EmbeddedActionsParser.prototype as unknown as ParseHooks;
 
 /** Draft kinds that open a bracket and nest: blocks, lists and runner bodies. */
 const NESTING = new Set<Draft['kind']>(['block', 'list', 'body']);
@@ -89,6 +93,8 @@ export class EnsembleParser extends EmbeddedActionsParser {
   #depth = 0;
   /** Set when a {@link ParseAbort} for nesting is thrown. */
   #aborted = false;
+  /** Tokens skipped by the repetition recovery running now, or -1 outside it. */
+  #recoverySkips = -1;
 
   constructor() {
     const errorCount: ErrorCount = { value: 0 };
@@ -104,8 +110,9 @@ export class EnsembleParser extends EmbeddedActionsParser {
    *
    * The parser recurses once per level of nesting: a block, list or body
    * deeper than {@link MAX_NESTING} stops its statement (left partial, so
-   * `recovered`), and parsing resumes after the bracket that closes it.
-   * After {@link MAX_SYNTAX_ERRORS} errors parsing stops. Both are in `stops`.
+   * `recovered`), and parsing resumes after the bracket that closes it,
+   * {@link MAX_NESTING_STOPS} times at most. After {@link MAX_SYNTAX_ERRORS}
+   * errors parsing stops. All of these are in `stops`.
    */
   parseFile(tokens: IToken[], sink: (statement: StatementDraft) => void): ParseResult {
     const errors: IRecognitionException[] = [];
@@ -130,6 +137,10 @@ export class EnsembleParser extends EmbeddedActionsParser {
           const at = position.exportLexerState() + 1;
           stops.push({ reason: e.reason, token: this.LA(1) });
           if (e.reason === 'nesting') from = resumeAfter(tokens, at, e.depth);
+          if (from >= 0 && stops.length >= MAX_NESTING_STOPS) {
+            stops.push({ reason: 'nestings', token: tokens[from] as IToken });
+            from = -1;
+          }
         }
         this.#drain();
         for (const e of this.errors) errors.push(e);
@@ -156,7 +167,46 @@ export class EnsembleParser extends EmbeddedActionsParser {
       while (tokens.length > 0 && (tokens[tokens.length - 1] as IToken).tokenType.name === 'EOF') tokens.pop();
       return;
     }
-    (EmbeddedActionsParser.prototype as unknown as ParseHooks).onAfterParse.call(this, ruleName);
+    chevrotainParser.onAfterParse.call(this, ruleName);
+  }
+
+  /**
+   * Chevrotain's choice of where to resume after an error: the first token
+   * ahead that may follow any rule open. Chevrotain scans up to the end of
+   * the file, and again for each enclosing rule as the error goes up (rules
+   * × tokens: minutes on a 100 KB file); here only {@link MAX_RECOVERY_SCAN}
+   * tokens are looked at, and past them the end of the file is where to
+   * resume (the rest of the statement is not read).
+   */
+  findReSyncTokenType(): TokenType {
+    const follow = (this as unknown as ParseHooks).flattenFollowSet();
+    for (let k = 1; k <= MAX_RECOVERY_SCAN; k++) {
+      const t = this.LA(k);
+      if (t.tokenType === EOF) return EOF;
+      for (const type of follow) if (tokenMatcher(t, type)) return type;
+    }
+    return EOF;
+  }
+
+  /** Chevrotain's recovery inside a repetition, with its scan ahead bounded as in {@link findReSyncTokenType}. */
+  tryInRepetitionRecovery(...args: unknown[]): void {
+    this.#recoverySkips = 0;
+    try {
+      chevrotainParser.tryInRepetitionRecovery.apply(this, args);
+    } finally {
+      this.#recoverySkips = -1;
+    }
+  }
+
+  /**
+   * Skip a token. Within a repetition's recovery, after MAX_RECOVERY_SCAN
+   * tokens the end of the file is returned without moving: the resume point
+   * is then the end of the file (see {@link findReSyncTokenType}), so the
+   * recovery stops there and restores its position.
+   */
+  protected override SKIP_TOKEN(): IToken {
+    if (this.#recoverySkips >= 0 && ++this.#recoverySkips > MAX_RECOVERY_SCAN) return this.LA(Number.MAX_SAFE_INTEGER);
+    return super.SKIP_TOKEN();
   }
 
   /** Hand the statements parsed so far to the sink. */

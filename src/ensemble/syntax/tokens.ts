@@ -1,5 +1,6 @@
 import type { TokenType } from 'chevrotain';
 import { createToken, Lexer } from './chevrotain.js';
+import { everyCharacterHint, strayPattern } from './stray-pattern.js';
 import { stringPattern } from './string-pattern.js';
 
 /**
@@ -53,6 +54,9 @@ export const RSquare = createToken({ name: 'RSquare', pattern: ']', label: '"]"'
 export const Colon = createToken({ name: 'Colon', pattern: ':', label: '":"' });
 export const Comma = createToken({ name: 'Comma', pattern: ',', label: '","' });
 
+/** Any character no token above starts with; kept apart from the parser's tokens and reported (stray-pattern.ts). */
+export const Stray = createToken({ name: 'Stray', pattern: strayPattern, start_chars_hint: everyCharacterHint(), line_breaks: true, group: 'stray' });
+
 /** Lexer order matters: comments before `/`, keywords before names, sizes/durations before numbers. */
 export const allTokens: TokenType[] = [
   WhiteSpace,
@@ -83,6 +87,7 @@ export const allTokens: TokenType[] = [
   False,
   Identifier,
   Name,
+  Stray,
 ];
 
 /**
