@@ -14,11 +14,21 @@ import { fsErrorText, makeDirs, makeDirsSync, readKey, readProcs, writeControl, 
  * cgroup, `ensemble` and the instance. Because of the "no internal processes"
  * rule this works when the supervisor's own cgroup is the root or has its
  * controllers delegated and enabled (e.g. a systemd unit with `Delegate=yes`);
- * otherwise `prepare` says why and the enforcer falls back to sampling.
+ * otherwise `prepare` says why limits cannot be set and the enforcer falls
+ * back to sampling for them. Cgroups without controllers are not bound by that
+ * rule: where the own cgroup can be written at all, every unit still gets one,
+ * to track and kill its processes (`prepare([])` succeeds).
  */
+/** What `prepare` found: the controllers enabled down to the instance, why not, and whether bare (tracking) cgroups can be made. */
+interface SetUp {
+  readonly enabled: Set<Controller>;
+  readonly reason: string | null;
+  readonly tracking: boolean;
+}
+
 export class CgroupV2Driver implements CgroupDriver {
   readonly mechanism = 'cgroup-v2';
-  private prepared: Promise<{ enabled: Set<Controller>; reason: string | null }> | null = null;
+  private prepared: Promise<SetUp> | null = null;
 
   constructor(
     private readonly hierarchy: Hierarchy,
@@ -29,7 +39,19 @@ export class CgroupV2Driver implements CgroupDriver {
     return join(this.hierarchy.own, 'ensemble', this.instance);
   }
 
-  private async setUp(): Promise<{ enabled: Set<Controller>; reason: string | null }> {
+  private async setUp(): Promise<SetUp> {
+    const { enabled, reason } = await this.enableControllers();
+    if (reason === null) return { enabled, reason, tracking: true };
+    try {
+      // No controllers: only the directories, for tracking.
+      await makeDirs(this.base());
+      return { enabled: new Set(), reason, tracking: true };
+    } catch {
+      return { enabled: new Set(), reason, tracking: false };
+    }
+  }
+
+  private async enableControllers(): Promise<{ enabled: Set<Controller>; reason: string | null }> {
     const own = this.hierarchy.own;
     const available = (await readFile(join(own, 'cgroup.controllers'), 'utf8')).trim().split(/\s+/);
     const enabled = new Set<Controller>(CONTROLLERS.filter((c) => available.includes(c)));
@@ -49,8 +71,9 @@ export class CgroupV2Driver implements CgroupDriver {
   }
 
   async prepare(needed: readonly Controller[]): Promise<string | null> {
-    this.prepared ??= this.setUp().catch((error: unknown) => ({ enabled: new Set<Controller>(), reason: `cgroup v2 is not usable: ${fsErrorText(error)}` }));
-    const { enabled, reason } = await this.prepared;
+    this.prepared ??= this.setUp().catch((error: unknown) => ({ enabled: new Set<Controller>(), reason: `cgroup v2 is not usable: ${fsErrorText(error)}`, tracking: false }));
+    const { enabled, reason, tracking } = await this.prepared;
+    if (needed.length === 0 && tracking) return null;
     if (reason) return reason;
     const missing = needed.filter((c) => !enabled.has(c));
     return missing.length > 0 ? `cgroup v2 controller ${missing.join(', ')} not available in ${this.hierarchy.own}` : null;

@@ -100,7 +100,7 @@ class CgroupLimitsEnforcer implements DetectedLimitsEnforcer {
   private readonly logged = new Set<string>();
   private readonly applied = new Map<string, Applied>();
   /** Cgroups made by `place`, not yet recorded by `apply`. */
-  private readonly placed = new Map<string, { cgroup: UnitCgroup; needed: boolean }>();
+  private readonly placed = new Map<string, { cgroup: UnitCgroup; needed: boolean; limitsWhy: string | null }>();
   private queue: Promise<unknown> = Promise.resolve();
   private driverCache: { driver: CgroupDriver | null; reason: string | null } | null = null;
   private staleSwept = false;
@@ -172,7 +172,14 @@ class CgroupLimitsEnforcer implements DetectedLimitsEnforcer {
       if (this.applied.has(unit) || this.placed.has(unit)) await this.releaseNow(unit);
       const needed = neededControllers(limits);
       const { driver, reason } = this.driver();
-      const why = driver === null ? reason : await driver.prepare(needed);
+      let why = driver === null ? reason : await driver.prepare(needed);
+      // Limits the cgroups cannot hold (a controller missing or not delegated) fall back to
+      // sampling, but the unit still gets a bare cgroup to track its processes when one can be made.
+      let limitsWhy: string | null = null;
+      if (driver !== null && why !== null && needed.length > 0 && (await driver.prepare([])) === null) {
+        limitsWhy = why;
+        why = null;
+      }
       if (driver === null || why !== null) {
         if (driver !== null) await this.tidyParents(driver);
         this.untracked(why ?? 'cgroups unavailable');
@@ -182,7 +189,7 @@ class CgroupLimitsEnforcer implements DetectedLimitsEnforcer {
       // Leftovers of an earlier run of this instance (checked without a trip through the thread pool).
       if (driver.unitDirs(unit).some((dir) => existsSync(dir))) await this.removeUnitCgroup(unit, driver);
       try {
-        await driver.create(unit, limits);
+        await driver.create(unit, limitsWhy === null ? limits : {});
       } catch (error) {
         await this.removeUnitCgroup(unit, driver).catch(() => undefined);
         await this.tidyParents(driver);
@@ -197,9 +204,9 @@ class CgroupLimitsEnforcer implements DetectedLimitsEnforcer {
       const cgroup: UnitCgroup = {
         mechanism: driver.mechanism,
         dirs,
-        oomReason: limits.memoryBytes === undefined ? null : `memory limit ${formatBytes(limits.memoryBytes)} (OOM)`,
+        oomReason: limits.memoryBytes === undefined || limitsWhy !== null ? null : `memory limit ${formatBytes(limits.memoryBytes)} (OOM)`,
       };
-      this.placed.set(unit, { cgroup, needed: needed.length > 0 });
+      this.placed.set(unit, { cgroup, needed: needed.length > 0, limitsWhy });
       return cgroup;
     });
   }
@@ -217,6 +224,7 @@ class CgroupLimitsEnforcer implements DetectedLimitsEnforcer {
       const placed = this.placed.get(unit);
       if (placed !== undefined) {
         this.placed.delete(unit);
+        if (placed.limitsWhy !== null) return this.fallBack(unit, pid, limits, placed.limitsWhy, true);
         return this.record(unit, pid, placed.needed ? placed.cgroup.mechanism : 'none', true);
       }
       if (this.applied.has(unit)) await this.releaseNow(unit);
@@ -257,10 +265,10 @@ class CgroupLimitsEnforcer implements DetectedLimitsEnforcer {
     return mechanism;
   }
 
-  private fallBack(unit: string, pid: number, limits: LimitsSpec, reason: string): LimitsMechanism {
+  private fallBack(unit: string, pid: number, limits: LimitsSpec, reason: string, cgroup = false): LimitsMechanism {
     this.note('sampling', `resource limits are enforced by sampling, not cgroups: ${reason}`);
     if (limits.cpuPercent !== undefined) this.note('cpu', `cpu limits cannot be enforced by sampling and are not enforced (first: unit ${unit}, cpu ${limits.cpuPercent}%)`);
-    return this.record(unit, pid, limits.memoryBytes !== undefined || limits.pids !== undefined ? 'sampling' : 'none');
+    return this.record(unit, pid, limits.memoryBytes !== undefined || limits.pids !== undefined ? 'sampling' : 'none', cgroup);
   }
 
   async pids(unit: string): Promise<number[]> {

@@ -37,7 +37,7 @@ export function enterCgroupCommand(cgroup: UnitCgroup, file: string, args: reado
 export function cgroupMembers(cgroup: UnitCgroup): number[] {
   const all = new Set<number>();
   for (const dir of cgroup.dirs) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(join(dir, 'cgroup.procs'), 'utf8');
     } catch {

@@ -11,7 +11,6 @@ import { fixture, makeUnitSpec } from '../helpers/make-unit-spec.js';
 import { killPids, pidsWithEnv } from '../helpers/processes.js';
 import { REPO_ROOT, spawnPlanSupervisor, TSX_LOADER, type SupervisorChild } from '../helpers/supervisor-child.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
-import { waitFor } from '../helpers/wait-for.js';
 
 // The language reads `50MB` as 50 MiB (1024-based, like systemd and docker).
 const MB = 1024 * 1024;
