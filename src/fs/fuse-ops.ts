@@ -439,7 +439,10 @@ export class FuseOps implements FuseHandlers {
     h.stream.close();
     h.stream = joined.stream;
     h.shared = true;
+    let left = false;
     h.stop = () => {
+      if (left) return;
+      left = true;
       joined.refs--;
       if (joined.refs > 0) return;
       joined.stop();
