@@ -1,3 +1,4 @@
+import { redactSecrets } from '../ensemble/active-secrets.js';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { LogSpec } from '../ensemble/plan.js';
@@ -66,7 +67,8 @@ export class LogHub {
    */
   supervisorLine(unit: string, level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}): void {
     this.logger[level]({ unit, ...fields }, message);
-    this.record({ unit, stream: 'supervisor', line: message, time: Date.now() });
+    // Kept (ring, log file) with the running plan's secret values masked (docs/language.md "Secrets").
+    this.record({ unit, stream: 'supervisor', line: redactSecrets(message), time: Date.now() });
   }
 
   tail(unit: string, n: number): LogLine[] {

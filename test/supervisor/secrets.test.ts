@@ -149,6 +149,9 @@ describe('secrets of the file', { timeout: 180_000 }, () => {
     // The supervisor's lines about a unit go to stderr, the unit's own to stdout.
     expect(logs.stderr).toContain(`exit 1 ${MASK} failing`);
     expectNoSecret(logs.stdout + logs.stderr, 'supervisor logs');
+    const file = readFileSync(join(home.paths.logDir, 'probed.log'), 'utf8');
+    expect(file).toContain(`exit 1 ${MASK} failing`);
+    expectNoSecret(file, 'the unit log file');
   });
 
   it('are masked by render and render --json', async () => {
