@@ -83,4 +83,21 @@ describe('a paused supervisor (SIGSTOP/SIGCONT) kills no healthy unit', () => {
     },
     REPETITIONS * (PAUSE_MS + 40_000),
   );
+  it('a ready timeout that expires during a pause takes in the READY=1 sent meanwhile', async () => {
+    home = makeTempHome();
+    // READY=1 comes 2 s after the start; the ready timeout is 3 s; the supervisor is stopped
+    // from the spawn for 10 s, so the datagram waits in the socket past the timeout.
+    sup = spawnPlanSupervisor(home, [
+      nodeUnit('late', 'notify-watchdog.mjs', { args: ['500', '2000'], readiness: 'notify', readyTimeoutMs: 3000, restart: { policy: 'never' } }),
+    ]);
+    const s = sup;
+    const started = await s.waitRecord('late spawned', (r) => r.unit === 'late' && typeof r.msg === 'string' && r.msg.startsWith('started, pid'));
+    process.kill(s.pid, 'SIGSTOP');
+    await sleep(PAUSE_MS);
+    process.kill(s.pid, 'SIGCONT');
+    const ready = await s.waitRecord('late ready', (r) => r.unit === 'late' && r.event === 'state' && r.state !== 'starting', 30_000);
+    expect(ready.msg).toBe('ready (notified)');
+    expect(s.records.some((r) => r.unit === 'late' && /not ready within/.test(String(r.msg)))).toBe(false);
+    expect(isAlive(started.unitPid as number)).toBe(true);
+  }, PAUSE_MS + 60_000);
 });
