@@ -137,4 +137,32 @@ describe('StreamOutbox over a real grpc-js stream', () => {
     });
     expect(seen.map((m) => m.timeMs)).toEqual([...Array(5_000).keys()]);
   });
+  it('latest: more waiting keys than the cap end the stream with RESOURCE_EXHAUSTED and release them', async () => {
+    let outbox: StreamOutbox<{ unit: UnitMessage }> | null = null;
+    let produce: (() => void) | null = null;
+    const c = await serve({
+      WatchUnits: (call: grpc.ServerWritableStream<unknown, { unit: UnitMessage }>) => {
+        const out = new StreamOutbox<{ unit: UnitMessage }>(call, { kind: 'latest', key: (m) => m.unit.name, maxKeys: 50 });
+        outbox = out;
+        produce = () => {
+          for (let i = 0; i < 5_000; i++) out.send(unit(`u${i}`, i));
+        };
+        out.send(unit('first', 0));
+      },
+    });
+    let seen = 0;
+    const call = open<{ unit: UnitMessage }>(c, 'WatchUnits', { units: [] });
+    const failed = new Promise<grpc.ServiceError>((resolve) => call.on('error', (e: grpc.ServiceError) => resolve(e)));
+    call.on('data', () => {
+      seen++;
+      if (seen === 1) call.pause();
+    });
+    await waitFor('the first message', () => seen === 1);
+    produce!();
+    expect(outbox!.pending).toBe(0);
+    call.resume();
+    const error = await failed;
+    expect(error.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(error.details).toBe('client too slow: more than 50 changes waiting');
+  });
 });
