@@ -30,7 +30,11 @@ export interface NetworkConfig {
   readonly listen: HostPort;
   /** Configured peers (`peers: [...]` and every `--peer`), host:port. */
   readonly seeds: readonly string[];
-  /** The network token; never logged. */
+  /**
+   * The network token; never logged, masked wherever the plan is printed, and
+   * kept from units: the variable it came from and `ENSEMBLE_NETWORK_TOKEN`
+   * are not inherited (docs/language.md "Secrets").
+   */
   readonly token: string | null;
   readonly tls: TlsMaterial | null;
   readonly heartbeatMs: number;
