@@ -9,7 +9,7 @@ export interface BudgetFlags {
 }
 
 /** The flag's commander arguments. */
-export const RENDER_TIMEOUT_OPTION = ['--render-timeout <duration>', 'time the file may take to render and compile (default 2s)'] as const;
+export const RENDER_TIMEOUT_OPTION = ['--render-timeout <duration>', 'time the file may take to render and compile (default 10s)'] as const;
 /** The flag's commander arguments. */
 export const RENDER_MEMORY_OPTION = ['--render-memory <size>', 'memory the file may use to render and compile (default 256MiB)'] as const;
 

@@ -52,7 +52,7 @@ afterEach(async () => {
 
 describe('render budget values', () => {
   it('parses durations and sizes, keeps defaults, refuses bad or out-of-range values with one line naming the flag', () => {
-    expect(parseRenderBudget({})).toMatchObject({ timeoutMs: 2000, memoryBytes: 256 * 1024 * 1024 });
+    expect(parseRenderBudget({})).toMatchObject({ timeoutMs: 10_000, memoryBytes: 256 * 1024 * 1024 });
     expect(parseRenderBudget({ timeout: '5s', memory: '1GiB' })).toMatchObject({ timeoutMs: 5000, memoryBytes: 1024 ** 3 });
     expect(() => parseRenderBudget({ timeout: '5' })).toThrow(/^--render-timeout expects a duration/);
     expect(() => parseRenderBudget({ timeout: '1ms' })).toThrow(/--render-timeout/);

@@ -14,7 +14,7 @@ import { startReloadSystem, type ReloadSystem } from './reload-harness.js';
 
 const GOOD = `runner a "sleep" { arguments: "1000" }\nrunner b "sleep" { arguments: "1001" }\n`;
 const HUGE_LOOP = `{% for i in (1..1000000000000000000) %}{% endfor %}\n${GOOD}`;
-/** 10^9 empty iterations: ends only by the render limit (2 s by default). */
+/** 10^9 empty iterations: ends only by the render limit (2 s here, set by ENSEMBLE_RENDER_TIMEOUT). */
 const SLOW_LOOP = `${GOOD}{% for i in (1..1000) %}{% for j in (1..1000) %}{% for k in (1..1000) %}{% endfor %}{% endfor %}{% endfor %}\n`;
 /** 200 MB of generated text: the compiling process runs out of heap or time, never the supervisor. */
 const FAT = `{% for i in (1..100000) %}// ${'x'.repeat(2000)}\n{% endfor %}\n${GOOD}`;
@@ -35,6 +35,9 @@ let pids: Map<string, number>;
 let rssBefore: number;
 
 beforeAll(async () => {
+  // The supervisor's budget from its environment (this test file runs in its own process):
+  // 2 s instead of the default 10 s keeps the test short; the memory budget is the default.
+  process.env.ENSEMBLE_RENDER_TIMEOUT = '2s';
   s = await startReloadSystem({ 'system.ensemble': GOOD, 'huge.ensemble': HUGE_LOOP, 'slow.ensemble': SLOW_LOOP, 'fat.ensemble': FAT, 'self.ensemble': SELF });
   await s.settled();
   pids = await s.pids();
@@ -45,6 +48,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => {
+  delete process.env.ENSEMBLE_RENDER_TIMEOUT;
   supervisor?.close();
   s?.cleanup();
   s?.home.cleanup();
