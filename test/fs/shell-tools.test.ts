@@ -107,6 +107,17 @@ describe.runIf(fuseAvailability().ok)('shell tools on the file view', () => {
     expect(await listing()).toBe(CLEAN);
   });
 
+  it('saves twice with interactive vim in a terminal (Vim defaults, swap file, writebackup)', async () => {
+    // `script` gives vim a pseudo-terminal; the keys are typed ahead through it.
+    const keys = String.raw`:set backupskip=\r:%%s/.*/39.5/\r:w\r:%%s/.*/40.5/\r:wq\r`;
+    const r = await sys.bash(
+      `printf '${keys}' | TERM=xterm timeout 30 script -qec 'vim -N -i NONE -u DEFAULTS units/sensor/setpoint' /dev/null > /dev/null; echo "exit=$?"`,
+    );
+    expect(r.stdout).toBe('exit=0');
+    expect(await setpoint()).toBe('40.5');
+    expect(await listing()).toBe(CLEAN);
+  });
+
   it('edits in place with sed -i (with and without a backup suffix), and refuses a read-only value', async () => {
     expect((await sys.bash('sed -i "s/.*/45/" units/sensor/setpoint; echo "exit=$?"; cat units/sensor/setpoint')).stdout).toBe('exit=0\n45');
     const bak = await sys.bash('sed -i.bak "s/.*/46/" units/sensor/setpoint; echo "exit=$?"; cat units/sensor/setpoint units/sensor/setpoint.bak; rm units/sensor/setpoint.bak');
