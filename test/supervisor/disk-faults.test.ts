@@ -46,6 +46,27 @@ describe('a read-only state directory', () => {
   });
 });
 
+describe('an existing state directory remounted read-only', () => {
+  it('is refused with one line naming it and EROFS', () => {
+    const home = makeTempHome();
+    homes.push(home);
+    const m = tmpfs();
+    home.write('system.ensemble', 'runner sleeper "/bin/sleep" { arguments: ["1000"] }\n');
+    const env = { ...home.env, ENSEMBLE_STATE_HOME: m.dir };
+    const stateDir = runtimePaths(home.file, env).stateDir;
+    mkdirSync(stateDir, { recursive: true });
+    m.remount('ro');
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'), 'run', 'system.ensemble', '--no-fs'], {
+      cwd: home.dir,
+      env: { ...process.env, ...env, ENSEMBLE_SUPERVISOR: '' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(`supervisor: cannot write into state directory ${stateDir}: read-only file system (EROFS)`);
+  });
+});
+
 describe('a full disk', () => {
   it('an atomic write fails with the cause in one line and leaves the old file and no temporary file', () => {
     const m = tmpfs();
