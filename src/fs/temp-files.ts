@@ -36,7 +36,8 @@ export interface TempFile {
 /**
  * Whether `name` looks like a temporary name, the only new names the view
  * accepts: hidden names (`.x.swp`, rsync's `.x.AbC123`, `.fuse_hidden…`),
- * backups (`x~`, `x.bak`, `x.orig`), `#x#`, sed -i's `sedXXXXXX`, vim's
+ * backups (`x~`, `x.bak`, `x.orig`), `#x#`, sed -i's `sedXXXXXX`, perl -i's
+ * `XXXXXXXX` (mkstemp of `XX` and 6 random characters), vim's
  * all-digit probe (`4913`), swap and partial files (`x.swp`, `x.part`,
  * `x.new`), and names containing `tmp`. Any other new name is refused, so a
  * misspelt value (`echo 1 > units/pump/setpont`) fails instead of vanishing.
@@ -47,6 +48,7 @@ export function isTempName(name: string): boolean {
     name.endsWith('~') ||
     (name.length > 2 && name.startsWith('#') && name.endsWith('#')) ||
     /^sed[A-Za-z0-9]{6}$/.test(name) ||
+    /^XX[A-Za-z0-9]{6}$/.test(name) ||
     /^\d+$/.test(name) ||
     /tmp/i.test(name) ||
     /\.(sw[a-p]|swpx|bak|orig|old|new|part|temp)$/i.test(name)

@@ -118,11 +118,13 @@ describe.runIf(fuseAvailability().ok)('shell tools on the file view', () => {
     expect(await listing()).toBe(CLEAN);
   });
 
-  it('edits in place with sed -i (with and without a backup suffix), and refuses a read-only value', async () => {
+  it('edits in place with sed -i (with and without a backup suffix) and perl -pi, and refuses a read-only value', async () => {
     expect((await sys.bash('sed -i "s/.*/45/" units/sensor/setpoint; echo "exit=$?"; cat units/sensor/setpoint')).stdout).toBe('exit=0\n45');
     const bak = await sys.bash('sed -i.bak "s/.*/46/" units/sensor/setpoint; echo "exit=$?"; cat units/sensor/setpoint units/sensor/setpoint.bak; rm units/sensor/setpoint.bak');
     expect(bak.stdout).toBe('exit=0\n46\n45');
     expect((await sys.bash('sed -i "s/auto/manual/" units/sensor/config/mode; echo "exit=$?"; cat units/sensor/config/mode')).stdout).toBe('exit=0\nmanual');
+    const perl = await sys.bash('perl -pi -e "s/.*/46.5/" units/sensor/setpoint; echo "exit=$?"; cat units/sensor/setpoint');
+    expect(perl).toMatchObject({ stdout: 'exit=0\n46.5', stderr: '' });
     const ro = await sys.bash('sed -i "s/.*/1/" units/sensor/temperature; echo "exit=$?"; cat units/sensor/temperature');
     expect(ro.stdout).toBe('exit=4\n21.5');
     expect(ro.stderr).toMatch(/Permission denied/);

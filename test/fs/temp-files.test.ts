@@ -57,7 +57,7 @@ describe('TempFiles', () => {
 
 describe('isTempName', () => {
   it('accepts the names editors and tools use for temporary files, and nothing that looks like a value', () => {
-    for (const n of ['.setpoint.swp', '.setpoint.AbC123', 'setpoint~', 'setpoint.bak', '#setpoint#', 'sedAb12Cd', '4913', 'tmpk2j3h4', 'setpoint.tmp', '.fuse_hidden0000000300000001', 'x.part']) {
+    for (const n of ['.setpoint.swp', '.setpoint.AbC123', 'setpoint~', 'setpoint.bak', '#setpoint#', 'sedAb12Cd', 'XXPGzTMb', '4913', 'tmpk2j3h4', 'setpoint.tmp', '.fuse_hidden0000000300000001', 'x.part']) {
       expect(isTempName(n), n).toBe(true);
     }
     for (const n of ['setpont', 'newfile', 'temprature', 'config', 'sedan', 'x.yaml']) expect(isTempName(n), n).toBe(false);
