@@ -66,6 +66,21 @@ describe.runIf(avail.ok)('the file view mounted with FUSE (in-memory backend)', 
     expect((await bash('stat -c %s units/sensor/counter; cat units/sensor/counter')).stdout).toBe('10\n123456789');
   });
 
+  it('dates a pushed change by its arrival, not by the stat that first shows it', async () => {
+    await bash('cat units/sensor/counter'); // the view now follows the pushed value
+    const before = Date.now();
+    backend.setValue('sensor', 'counter', '555');
+    const after = Date.now();
+    await new Promise((r) => setTimeout(r, 1200));
+    const r = await bash('stat -c "%.3Y %.3Z" units/sensor/counter; cat units/sensor/counter');
+    const [times, value] = r.stdout.split('\n');
+    const [m, c] = (times ?? '').split(' ').map((t) => Math.round(Number(t) * 1000));
+    expect(value).toBe('555');
+    expect(m).toBeGreaterThanOrEqual(before);
+    expect(m).toBeLessThanOrEqual(after);
+    expect(c).toBe(m);
+  });
+
   it('writes line-oriented values with echo and refuses what the unit refuses', async () => {
     expect((await bash('echo 42 > units/sensor/config/threshold && cat units/sensor/config/threshold')).stdout).toBe('42');
     expect(backend.resourcesOf.get('sensor')?.get('config/threshold')?.value).toBe('42');

@@ -96,16 +96,21 @@ export class MemoryBackend implements TreeBackend {
     return Promise.resolve([...this.services]);
   }
 
+  /** One client per unit, like the supervisor's client pool (the view keys its pushed values by client). */
+  private readonly clients = new Map<string, ResourceClient>();
+
   async resources(unit: string): Promise<ResourceClient | null> {
     const map = this.resourcesOf.get(unit);
     if (!map) return null;
+    const known = this.clients.get(unit);
+    if (known) return known;
     const hang = <T>(work: () => T): Promise<T> => (this.hanging.has(unit) ? new Promise<T>(() => undefined) : Promise.resolve().then(work));
     const get = (path: string): MemoryResource => {
       const r = map.get(path);
       if (!r) throw new FileViewError('ENOENT', `units/${unit}/${path}: no such resource`);
       return r;
     };
-    return {
+    const client: ResourceClient = {
       list: () =>
         hang(() =>
           [...map.entries()].map(
@@ -130,6 +135,8 @@ export class MemoryBackend implements TreeBackend {
         return () => set.delete(onValue);
       },
     };
+    this.clients.set(unit, client);
+    return client;
   }
 
   close(): void {}
