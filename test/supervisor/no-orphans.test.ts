@@ -14,6 +14,7 @@ import { isAlive, killPids, pidsWithEnv } from '../helpers/processes.js';
 import { spawnPlanSupervisor, type SupervisorChild } from '../helpers/supervisor-child.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { startReloadSystem } from './reload/reload-harness.js';
 
 /** Root on a machine whose cgroups can be written: units get their own cgroup. */
 function cgroupsWritable(): boolean {
@@ -164,6 +165,35 @@ describe('no orphans after a SIGKILL of the supervisor, at any moment', () => {
     const { before, ms } = await killAndExpectNoSurvivors(r);
     console.log(`[no-orphans stop] ${before} processes, all gone after ${ms} ms`);
   }, 120_000);
+
+  it('while a reload starts the new generation of every unit (real `supervisor run` of an ensemble file, SIGHUP)', async () => {
+    const mark = `orphans-${randomBytes(6).toString('hex')}`;
+    // A reload stops the changed units, then starts their new generation: the SIGKILL lands while it starts.
+    const script = CGROUPS ? 'setsid sleep 1000 & sleep 1000 & wait' : 'sleep 1000 & wait';
+    const file = (generation: number): string =>
+      Array.from({ length: 20 }, (_, i) => `runner u${i} "sh" { arguments: ["-c", "${script}", "g${generation}"]  env { ENS_TEST_MARK: "${mark}" }  stop: { timeout: "30s" } }`).join('\n') + '\n';
+    const system = await startReloadSystem({ 'system.ensemble': file(1) });
+    const marked = (): number[] => pidsWithEnv(`ENS_TEST_MARK=${mark}`);
+    cleanups.push(() => {
+      system.cleanup();
+      killPids(marked());
+      removeCgroups(instanceDirs(system.home, system.child.pid));
+      system.home.cleanup();
+    });
+    await system.settled();
+    system.home.write('system.ensemble', file(2));
+    const before = system.child.records.length;
+    process.kill(system.child.pid, 'SIGHUP');
+    await waitFor('the new generation starting', () => system.child.records.slice(before).filter(started).length >= 3, { timeoutMs: 60_000, intervalMs: 5 });
+    const count = marked().length;
+    const killedAt = Date.now();
+    process.kill(system.child.pid, 'SIGKILL');
+    await system.child.exited;
+    await waitFor('every unit process to be gone', () => marked().length === 0, { timeoutMs: 15_000, intervalMs: 20 });
+    const ms = Date.now() - killedAt;
+    if (CGROUPS) await waitFor('the unit cgroups to be removed', () => instanceDirs(system.home, system.child.pid).every((dir) => !existsSync(dir)), { timeoutMs: 15_000 });
+    console.log(`[no-orphans reload] ${count} processes, all gone after ${ms} ms`);
+  }, 180_000);
 
   it('a new supervisor empties the cgroups of a predecessor whose reaper was killed too', async () => {
     if (!CGROUPS) {
