@@ -82,6 +82,9 @@ describe('mTLS between supervisors', { timeout: 180_000 }, () => {
     expect(found).toMatchObject({ node: 'a', unit: 'echo' });
     const listening = a.records.find((r) => r.component === 'network' && typeof r.listen === 'string');
     expect(listening?.auth).toBe('mtls');
+    // Peers authenticated by certificate keep their connections past the 5 s handshake deadline.
+    await new Promise((r) => setTimeout(r, 6500));
+    for (const n of [a, b]) expect(n.records.filter((r) => String(r.msg ?? '').startsWith('closed a network connection'))).toEqual([]);
   });
 
   it('a certificate of another CA, and no certificate at all, are refused and logged', async () => {
