@@ -38,7 +38,10 @@ export class GrpcProbe implements Probe {
           client.close();
           resolve(result);
         };
-        const call = client.check({ service: this.service }, { deadline: Date.now() + timeoutMs }, (error, response) => {
+        // No grpc-js deadline: its own timer would answer DEADLINE_EXCEEDED right after a pause
+        // of the supervisor, before the answer waiting in the socket is read; withDeadline's
+        // stall-aware deadline cancels the call instead.
+        const call = client.check({ service: this.service }, {}, (error, response) => {
           if (error) done(fail(`${where}: ${grpc.status[error.code] ?? error.code} ${error.details}`.trim()));
           else if (response?.status === 'SERVING') done(pass(`${where}: SERVING`));
           else done(fail(`${where}: ${response?.status ?? 'no status'}`));
