@@ -69,6 +69,8 @@ export class UnitProcess {
   private mainExited = false;
   /** The stop timeout, stall-aware (deadline-timer.ts): an exit that arrived while the supervisor was paused is seen first. */
   private killTimer: DeadlineTimer | null = null;
+  /** SIGKILL was sent: every later check of the teardown sends it again to what is left. */
+  private killSent = false;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -154,6 +156,8 @@ export class UnitProcess {
       let interval = 10;
       const check = (): void => {
         if (this.remaining().length === 0) return resolve();
+        // A process forked between the listing and the kill (cgroup v1 has no atomic kill) gets it now.
+        if (this.killSent) this.signalAll('SIGKILL');
         interval = Math.min(interval * 2, 200);
         setTimeout(check, interval);
       };
@@ -162,6 +166,7 @@ export class UnitProcess {
   }
 
   private signalAll(signal: NodeJS.Signals): void {
+    if (signal === 'SIGKILL') this.killSent = true;
     signalGroup(this.pid, signal);
     if (this.options.cgroup) signalCgroup(this.options.cgroup, signal);
   }

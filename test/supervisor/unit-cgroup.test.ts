@@ -116,6 +116,32 @@ describe.runIf(CGROUPS)('units in their own cgroup (cgroups writable here)', () 
   }, 120_000);
 });
 
+describe.runIf(CGROUPS)('stopping a fork storm that ignores SIGTERM (cgroups writable here)', () => {
+  it('stop ends with the cgroup empty: SIGKILL is repeated until no process is left', async () => {
+    const tag = randomBytes(6).toString('hex');
+    const mark = `ENS_TEST_MARK=cg-${tag}`;
+    const { s } = start(
+      [
+        makeUnitSpec({
+          name: 'storm',
+          command: 'sh',
+          args: ['-c', "trap '' TERM; while :; do setsid sleep 1000 & done"],
+          env: { ENS_TEST_MARK: `cg-${tag}` },
+          limits: { pids: 64 },
+          stop: { timeoutMs: 1000 },
+        }),
+      ],
+      mark,
+    );
+    await s.waitRecord('all units ready', (r) => r.msg === 'all units ready');
+    await waitFor('the storm at its pids limit', () => pidsWithEnv(mark).length >= 60);
+    s.process.kill('SIGTERM');
+    await s.waitRecord('storm stopped', (r) => r.unit === 'storm' && r.state === 'stopped', 60_000);
+    expect(pidsWithEnv(mark)).toEqual([]);
+    expect(await s.exited).toEqual({ code: 0, signal: null });
+  }, 120_000);
+});
+
 describe('without a writable cgroup', () => {
   it('says once which processes are not tracked, and units still start (process groups only)', async () => {
     const notes: string[] = [];
