@@ -125,14 +125,16 @@ function compileInChild(request: CompileRequest, file: string, launcher: Compile
   const { module, loader } = childEntry();
   const heapMb = Math.max(16, Math.floor(budget.memoryBytes / (1024 * 1024)));
   const nodeArgs = [...loader, `--max-old-space-size=${heapMb}`, module];
-  const prefix = launcher.prefix ?? [];
-  const [command, ...args] = prefix.length > 0 ? [...prefix, process.execPath, ...nodeArgs] : [process.execPath, ...nodeArgs];
+  // Through sh for `ulimit -c 0`: a child ended by V8's out-of-memory abort must not
+  // leave a core file of its heap behind (a unit could call AddUnit in a loop).
+  const argv = [...(launcher.prefix ?? []), process.execPath, ...nodeArgs];
+  const [command, args] = ['/bin/sh', ['-c', 'ulimit -c 0 2>/dev/null; exec "$@"', 'ensemble-compile', ...argv]] as const;
   // The child's own environment: the parent's, without NODE_OPTIONS (it could
   // change the heap limit or preload code); `env.NAME` of the file is in the request.
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
   return new Promise<CompileReply>((resolve, reject) => {
-    const child = spawn(command as string, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced', env });
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'advanced', env });
     let stderr = '';
     let settled = false;
     let timedOut = false;
@@ -153,7 +155,7 @@ function compileInChild(request: CompileRequest, file: string, launcher: Compile
     child.stderr?.on('data', (buf: Buffer) => {
       stderr = (stderr + buf.toString('utf8')).slice(-STDERR_KEEP);
     });
-    child.on('error', (e) => finish({ error: new EnsembleError('ENS_E_UNSUPPORTED', `cannot start the compiling process (${process.execPath}): ${e.message}`) }));
+    child.on('error', (e) => finish({ error: new EnsembleError('ENS_E_UNSUPPORTED', `cannot start the compiling process (${argv.join(' ')}): ${e.message}`) }));
     child.on('message', (reply: CompileReply) => {
       if (reply.type === 'ready') {
         started = true;
