@@ -11,7 +11,8 @@ import { waitFor } from '../helpers/wait-for.js';
 // A second unit goes silent (SIGUSR1) just before the pause: it is hung, and is still killed.
 // A third is judged by an exec probe that is in flight most of the time (`sleep 0.4` every
 // 0.5 s, timeout 1 s, one failure is unhealthy): the probe that ended during the pause counts
-// as passed, not as timed out.
+// as passed, not as timed out. An SDK unit (it watches its supervisor and exits when it is lost)
+// must not take the pause for a loss.
 
 const PAUSE_MS = 10_000;
 const REPETITIONS = 3;
@@ -38,12 +39,13 @@ const isState = (unit: string, state: string) => (r: LogRecord) => r.unit === un
 
 describe('a paused supervisor (SIGSTOP/SIGCONT) kills no healthy unit', () => {
   it(
-    `keeps a healthy watchdog unit through ${REPETITIONS} pauses of ${PAUSE_MS / 1000}s, and still kills a hung one`,
+    `keeps a healthy watchdog unit, a probed unit and an SDK unit through ${REPETITIONS} pauses of ${PAUSE_MS / 1000}s, and still kills a hung one`,
     async () => {
       home = makeTempHome();
       sup = spawnPlanSupervisor(home, [
         nodeUnit('dog', 'notify-watchdog.mjs', { args: ['500'], readiness: 'notify', watchdogMs: 3000, restart: { policy: 'always', backoffMs: 50 } }),
         nodeUnit('mute', 'notify-watchdog.mjs', { args: ['500'], readiness: 'notify', watchdogMs: 3000, restart: { policy: 'always', backoffMs: 50, maxRestarts: 100 } }),
+        nodeUnit('echo', 'sdk-echo.mjs', { readiness: 'notify' }),
         makeUnitSpec({
           name: 'probed',
           command: 'sleep',
@@ -56,6 +58,7 @@ describe('a paused supervisor (SIGSTOP/SIGCONT) kills no healthy unit', () => {
       const dog = await s.waitRecord('dog ready', isState('dog', 'ready'));
       const dogPid = dog.unitPid as number;
       const probed = await s.waitRecord('probed ready', isState('probed', 'ready'));
+      const echo = await s.waitRecord('echo ready', isState('echo', 'ready'));
       for (let round = 1; round <= REPETITIONS; round++) {
         const readies = s.records.filter(isState('mute', 'ready'));
         expect(readies.length).toBe(round);
@@ -75,6 +78,9 @@ describe('a paused supervisor (SIGSTOP/SIGCONT) kills no healthy unit', () => {
         expect(isAlive(dogPid)).toBe(true);
         const probeVerdicts = s.records.slice(s.records.indexOf(probed) + 1).filter((r) => r.unit === 'probed' && r.event === 'state');
         expect(probeVerdicts.map((r) => r.msg)).toEqual([]);
+        const echoChanges = s.records.slice(s.records.indexOf(echo) + 1).filter((r) => r.unit === 'echo' && r.event === 'state');
+        expect(echoChanges.map((r) => r.msg)).toEqual([]);
+        expect(isAlive(echo.unitPid as number)).toBe(true);
       }
       // Past every deadline once more with the supervisor running: still nothing for dog.
       await sleep(4000);
