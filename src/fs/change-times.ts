@@ -36,12 +36,13 @@ export class ChangeTimes {
    * The last-change time of `key` whose content is now `content`. When the
    * content differs from the last one seen, the time becomes `changedAt`
    * (when the change is known to have happened, e.g. a pushed value's
-   * arrival) or now.
+   * arrival, a unit's state change) or now; a path seen for the first time
+   * gets `changedAt` too when it is known.
    */
   observe(key: string, content: string, changedAt?: number): number {
     const print = content.length <= INLINE_PRINT ? content : `#${createHash('sha1').update(content).digest('base64')}`;
     const entry = this.entries.get(key);
-    if (!entry) return this.set(key, this.clock(), print);
+    if (!entry) return this.set(key, changedAt !== undefined && changedAt <= this.clock() ? changedAt : this.clock(), print);
     this.refresh(key, entry);
     if (entry.print === null) entry.print = print;
     else if (entry.print !== print) this.bump(entry, changedAt, print);

@@ -27,14 +27,23 @@ export const SUPERVISOR_FILES: Readonly<Record<string, (s: SupervisorStatus) => 
 const UNIT_ACTIONS: readonly UnitAction[] = ['start', 'stop', 'restart'];
 const SUPERVISOR_ACTIONS: readonly SupervisorAction[] = ['reload', 'shutdown'];
 
+/** Fields that change with the unit's state, so `since` dates their changes (cpu and memory are sampled). */
+const CHANGES_WITH_STATE = new Set(['state', 'pid', 'restarts', 'exit_code', 'since', 'error']);
+
 /** `status/<unit>/`: one small read-only file per field plus `control`. */
 export function unitStatusDir(backend: TreeBackend, unit: string): DirNode {
   const children: Record<string, FileNode> = {};
   for (const [file, render] of Object.entries(UNIT_STATUS_FILES)) {
-    children[file] = valueFile(
-      async () => render(await backend.getUnit(unit)),
+    let since: number | undefined;
+    const node = valueFile(
+      async () => {
+        const s = await backend.getUnit(unit);
+        since = s.since;
+        return render(s);
+      },
       (onContent, onError) => watchUnitField(backend, unit, render, onContent, onError),
     );
+    children[file] = CHANGES_WITH_STATE.has(file) ? { ...node, changedAt: () => since } : node;
   }
   children.control = controlFile(UNIT_ACTIONS, `status/${unit}/control`, (a) => backend.controlUnit(unit, a));
   return staticDir(children);

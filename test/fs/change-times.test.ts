@@ -58,3 +58,14 @@ describe('ChangeTimes', () => {
     expect(t.timeOf('/b')).toBe(9);
   });
 });
+
+describe('ChangeTimes first sight', () => {
+  it('dates a path seen for the first time by its known change time, never a future one', () => {
+    let now = 50_000;
+    const t = new ChangeTimes(100, () => now);
+    expect(t.observe('/s', 'ready\n', 40_000)).toBe(40_000);
+    expect(t.observe('/f', 'x', 60_000)).toBe(50_000);
+    now = 70_000;
+    expect(t.observe('/s', 'ready\n', 40_000)).toBe(40_000);
+  });
+});

@@ -57,6 +57,10 @@ describe.runIf(fuseAvailability().ok)('shell tools on the file view', () => {
       .map(Number);
     expect(w[1]).toBeGreaterThan(w[0] as number);
     expect(w[2]).toBe(w[1]);
+    // A unit's state file dates from the state change itself.
+    const state = await sys.bash('stat -c %Y status/sensor/state; date -d "$(cat status/sensor/since)" +%s');
+    const [stateTime, since] = state.stdout.split('\n');
+    expect(stateTime).toBe(since);
   });
 
   it('lets make see a value as fresh or stale', async () => {
