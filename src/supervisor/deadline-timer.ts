@@ -68,6 +68,12 @@ export class DeadlineTimer {
 
   /** Start the current period again from now (a keep-alive); no-op when not armed. */
   refresh(): void {
+    if (this.timer && !this.immediate) {
+      // The common case (a keep-alive well before the deadline): reuse the timer.
+      this.dueAt = performance.now() + this.lengthMs;
+      this.timer.refresh();
+      return;
+    }
     if (this.armed) this.arm(this.lengthMs);
   }
 
