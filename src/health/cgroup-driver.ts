@@ -10,8 +10,12 @@ export interface CgroupDriver {
    * back to sampling). Results are cached.
    */
   prepare(needed: readonly Controller[]): Promise<string | null>;
-  /** Create the unit's cgroup(s) and write the limits. Throws the raw fs error. */
-  create(unit: string, limits: LimitsSpec): Promise<void>;
+  /**
+   * Create the unit's cgroup(s) and write the limits. Throws the raw fs error.
+   * `minimal`: only where the limits need it, else one hierarchy to track the
+   * processes (v1 has several; v2 always makes its one cgroup).
+   */
+  create(unit: string, limits: LimitsSpec, minimal?: boolean): Promise<void>;
   /** Move processes into the unit's cgroup(s). Throws the raw fs error (ESRCH when a pid is gone). */
   move(unit: string, pid: number): Promise<void>;
   /** Every pid in the unit's cgroup(s). */

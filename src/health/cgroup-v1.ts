@@ -1,17 +1,21 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LimitsSpec } from '../ensemble/plan.js';
-import { CPU_PERIOD_US, cpuQuotaUs } from './cgroup-detect.js';
+import { CPU_PERIOD_US, cpuQuotaUs, neededControllers } from './cgroup-detect.js';
 import type { Controller, Hierarchy } from './cgroup-detect.js';
 import type { CgroupDriver } from './cgroup-driver.js';
 import { unitDirName } from './cgroup-driver.js';
 import { fsErrorText, makeDirs, makeDirsSync, readKey, readProcs, writeControl, writeControlSync, writeOptionalControl } from './cgroup-fs.js';
 
+/** The hierarchy a unit without limits is tracked in, best first. */
+const TRACKING_ORDER: readonly Controller[] = ['pids', 'cpu', 'memory'];
+
 /**
  * cgroup v1: one directory per controller hierarchy (memory, cpu, pids),
- * `<own cgroup>/ensemble/<instance>/<unit>.unit` in each. A unit gets a cgroup
- * in every usable hierarchy, so its processes can be listed and killed even
- * when only one limit is set.
+ * `<own cgroup>/ensemble/<instance>/<unit>.unit` in each. Through `apply` a
+ * unit gets a cgroup in every usable hierarchy; a cgroup made before the spawn
+ * (`create(…, minimal)`) is made only in the hierarchies its limits need, or in
+ * one (pids, else cpu, else memory) to track its processes.
  */
 export class CgroupV1Driver implements CgroupDriver {
   readonly mechanism = 'cgroup-v1';
@@ -56,8 +60,20 @@ export class CgroupV1Driver implements CgroupDriver {
     return result;
   }
 
-  async create(unit: string, limits: LimitsSpec): Promise<void> {
-    for (const [controller, hierarchy] of await this.usable()) {
+  async create(unit: string, limits: LimitsSpec, minimal = false): Promise<void> {
+    let usable = await this.usable();
+    if (minimal) {
+      // The hierarchies the limits need, else one to track the processes (pids is the cheapest;
+      // a memory cgroup costs the kernel far more): thousands of units need not cost thousands of memcgs.
+      const needed = new Set(neededControllers(limits));
+      const chosen = usable.filter(([controller]) => needed.has(controller));
+      if (chosen.length === 0) {
+        const tracking = TRACKING_ORDER.map((c) => usable.find(([controller]) => controller === c)).find((entry) => entry !== undefined);
+        if (tracking) chosen.push(tracking);
+      }
+      usable = chosen;
+    }
+    for (const [controller, hierarchy] of usable) {
       const dir = join(this.base(hierarchy), unitDirName(unit));
       makeDirsSync(dir);
       if (controller === 'memory' && limits.memoryBytes !== undefined) {

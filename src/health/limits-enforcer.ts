@@ -189,7 +189,7 @@ class CgroupLimitsEnforcer implements DetectedLimitsEnforcer {
       // Leftovers of an earlier run of this instance (checked without a trip through the thread pool).
       if (driver.unitDirs(unit).some((dir) => existsSync(dir))) await this.removeUnitCgroup(unit, driver);
       try {
-        await driver.create(unit, limitsWhy === null ? limits : {});
+        await driver.create(unit, limitsWhy === null ? limits : {}, true);
       } catch (error) {
         await this.removeUnitCgroup(unit, driver).catch(() => undefined);
         await this.tidyParents(driver);
