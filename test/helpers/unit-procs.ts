@@ -75,3 +75,30 @@ export function psJson(home: TempHome, timeoutMs = 60_000): Promise<UnitMessage[
     );
   });
 }
+
+/** States in which a unit has a process (src/supervisor/unit-transitions.ts). */
+const WITH_PROCESS = new Set(['starting', 'ready', 'degraded', 'stopping']);
+
+/**
+ * Where a supervisor's JSON log shows a unit started a process while its
+ * previous one had not ended: for each unit, every `started, pid N` must be
+ * preceded by a state change out of the process states (`stopped`, `backoff`,
+ * `failed`, `crashloop`) since the previous one. Unit objects are not told
+ * apart (a reload replaces them): this is "one instance per unit name at
+ * every moment", as the supervisor itself reports it.
+ */
+export function overlappingStarts(records: readonly { unit?: string; event?: string; msg?: string; from?: unknown; state?: string }[]): string[] {
+  const live = new Map<string, string>();
+  const problems: string[] = [];
+  for (const r of records) {
+    if (typeof r.unit !== 'string') continue;
+    if (r.event === 'update' && typeof r.msg === 'string' && r.msg.startsWith('started, pid ')) {
+      const previous = live.get(r.unit);
+      if (previous) problems.push(`${r.unit}: ${r.msg} while ${previous} had not ended`);
+      live.set(r.unit, r.msg.slice('started, '.length));
+    } else if (r.event === 'state' && typeof r.from === 'string' && WITH_PROCESS.has(r.from) && r.state !== undefined && !WITH_PROCESS.has(r.state)) {
+      live.delete(r.unit);
+    }
+  }
+  return problems;
+}

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UnitMessage } from '../../../src/api/supervisor-messages.js';
-import { psJson as psJsonOf, unitProcs } from '../../helpers/unit-procs.js';
+import { overlappingStarts, psJson as psJsonOf, unitProcs } from '../../helpers/unit-procs.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { startReloadSystem, type ReloadSystem } from './reload-harness.js';
 
@@ -59,6 +59,9 @@ async function expectOneInstance(gen: number | null): Promise<void> {
   expect(shown?.state).toBe('ready');
   expect(live).toEqual([shown?.pid]);
   if (gen !== null) expect(argvOf(live[0]!)).toContain(`gen-${gen}`);
+  // And at no moment two: the supervisor never started the unit while its previous process lived
+  // (a per-unit cgroup may kill a duplicate soon after; it must not be started at all).
+  expect(overlappingStarts(s.child.records)).toEqual([]);
   // The other unit was never touched by any of this.
   expect(livePids('other')).toEqual([ps.find((u) => u.name === 'other')?.pid]);
 }
