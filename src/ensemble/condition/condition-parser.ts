@@ -1,6 +1,7 @@
 import { MAX_CONDITION_NESTING } from '../limits.js';
 import { ConditionError } from './condition-error.js';
 import { tokenizeCondition, type CondToken } from './condition-tokens.js';
+import { checkFunction } from './condition-functions.js';
 
 /** The syntax tree of a condition. */
 export type CondExpr =
@@ -9,14 +10,18 @@ export type CondExpr =
   | { readonly type: 'not'; readonly operand: CondExpr; readonly offset: number }
   /** `a and b and c`: every operand in order, `offsets[i]` the operator before `operands[i + 1]` (flat, however long the chain). */
   | { readonly type: 'logical'; readonly op: 'and' | 'or'; readonly operands: readonly CondExpr[]; readonly offsets: readonly number[]; readonly offset: number }
-  | { readonly type: 'compare'; readonly op: '==' | '!=' | '<' | '<=' | '>' | '>='; readonly left: CondExpr; readonly right: CondExpr; readonly offset: number };
+  | { readonly type: 'compare'; readonly op: '==' | '!=' | '<' | '<=' | '>' | '>='; readonly left: CondExpr; readonly right: CondExpr; readonly offset: number }
+  /** An NCalc function call such as `in(platform, 'linux', 'bsd')`; `name` is lower case. */
+  | { readonly type: 'call'; readonly name: string; readonly written: string; readonly args: readonly CondExpr[]; readonly offset: number };
 
 const COMPARE: Record<string, '==' | '!=' | '<' | '<=' | '>' | '>='> = { '==': '==', '=': '==', '!=': '!=', '<>': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
 
 /**
  * Parse a condition. Grammar (lowest precedence first):
- * `or` (`||`) → `and` (`&&`) → `not` (`!`) → comparison (`== = != <> < <= > >=`) → literal | variable | `( … )`.
- * Chains of `and`/`or` are flat; `( … )` and `not` nest at most
+ * `or` (`||`) → `and` (`&&`) → `not` (`!`) → comparison (`== = != <> < <= > >=`) →
+ * literal | variable | `[bracket parameter]` | function call `name(a, b, …)` | `( … )`.
+ * Keywords (`and or not true false`) are case-insensitive, as in NCalc.
+ * Chains of `and`/`or` and argument lists are flat; `( … )`, calls and `not` nest at most
  * {@link MAX_CONDITION_NESTING} deep (the parser and the evaluator recurse once per level).
  */
 export function parseCondition(text: string): CondExpr {
@@ -24,7 +29,7 @@ export function parseCondition(text: string): CondExpr {
   let i = 0;
   const peek = (): CondToken => tokens[i] as CondToken;
   const next = (): CondToken => tokens[i++] as CondToken;
-  const isWord = (t: CondToken, ...words: string[]): boolean => t.type === 'ident' && words.includes(t.text);
+  const isWord = (t: CondToken, ...words: string[]): boolean => t.type === 'ident' && t.bracketed !== true && words.includes(t.text.toLowerCase());
   const isOp = (t: CondToken, ...ops: string[]): boolean => t.type === 'op' && ops.includes(t.text);
   const describe = (t: CondToken): string => (t.type === 'end' ? 'the end of the condition' : `"${t.text}"`);
   let depth = 0;
@@ -84,12 +89,33 @@ export function parseCondition(text: string): CondExpr {
         return e;
       }
       case 'ident':
-        if (t.text === 'true' || t.text === 'false') return { type: 'literal', value: t.text === 'true', offset: t.offset };
-        if (['and', 'or', 'not'].includes(t.text)) throw new ConditionError(`expected a value, found "${t.text}"`, t.offset);
+        if (t.bracketed) return { type: 'variable', name: t.text, offset: t.offset };
+        if (isWord(t, 'true', 'false')) return { type: 'literal', value: t.text.toLowerCase() === 'true', offset: t.offset };
+        if (isWord(t, 'and', 'or', 'not')) throw new ConditionError(`expected a value, found "${t.text}"`, t.offset);
+        if (peek().type === 'lparen') return call(t);
         return { type: 'variable', name: t.text, offset: t.offset };
       default:
         throw new ConditionError(`expected a value (string, number, true/false, variable or "("), found ${describe(t)}`, t.offset);
     }
+  };
+
+  const call = (t: CondToken): CondExpr => {
+    const name = t.text.toLowerCase();
+    const open = next();
+    deeper(open);
+    const args: CondExpr[] = [];
+    if (peek().type !== 'rparen') {
+      args.push(orExpr());
+      while (peek().type === 'comma') {
+        next();
+        args.push(orExpr());
+      }
+    }
+    depth--;
+    const close = next();
+    if (close.type !== 'rparen') throw new ConditionError(`expected "," or ")" in the arguments of ${t.text}(…), found ${describe(close)}`, close.offset);
+    checkFunction(t.text, args.length, t.offset);
+    return { type: 'call', name, written: t.text, args, offset: t.offset };
   };
 
   const expr = orExpr();
