@@ -95,7 +95,7 @@ export async function assemblePlan(statements: StatementNode[], ctx: LoadContext
       nextSuffix.set(base, i);
       derivedTaken.add(name);
     } else {
-      const problem = unitNameProblem(name);
+      const problem = unitNameProblem(name, node.origin);
       if (problem) r.invalid(node.namePos, problem);
     }
     const alive = check(node.conditions);

@@ -138,7 +138,7 @@ function compileChildren(node: RunnerNode, hostDir: string, check: ConditionChec
       name = base;
       for (let i = 2; seen.has(name); i++) name = `${base}-${i}`;
     } else {
-      const problem = unitNameProblem(name);
+      const problem = unitNameProblem(name, c.origin);
       if (problem) r.invalid(c.namePos, problem);
     }
     if (!check(c.conditions)) continue;

@@ -357,8 +357,8 @@ describe('errors: every one reported with file, line and column', () => {
     expect(ds[0]?.message).toMatch(/unknown compose kind "servce" \(did you mean "service"\?\)/);
   });
 
-  it('reports names that cannot be file names', async () => {
-    const f = await ws.write('a.ensemble', `runner "a b" "a" {}\nrunner ".." "b" {}\nrunner "${'x'.repeat(65)}" "c" {}\ncompose service "a/b" "d"\n`);
+  it('reports names that cannot be file names (Tinkwell invalid characters, special names, too long, a slash)', async () => {
+    const f = await ws.write('a.ensemble', `runner "a:b" "a" {}\nrunner ".." "b" {}\nrunner "${'x'.repeat(65)}" "c" {}\ncompose service "a/b" "d"\n`);
     const ds = await errors(f);
     expect(where(ds)).toEqual(['a.ensemble:1:8: ENS_E_VALIDATION', 'a.ensemble:2:8: ENS_E_VALIDATION', 'a.ensemble:3:8: ENS_E_VALIDATION', 'a.ensemble:4:17: ENS_E_VALIDATION']);
   });
