@@ -7,10 +7,47 @@ import type { LoadContext } from './load-sources.js';
 import { Reporter } from './reporter.js';
 import type { ComposeNode, RunnerNode } from './syntax/ast.js';
 import { parseSource } from './syntax/parse-source.js';
+import { runtimePaths } from '../supervisor/runtime-dir.js';
+import { unwatchedEnv } from './template-scope.js';
 import { unitNameProblem } from './unit-name.js';
 
 /** Built-in compose kinds: a gRPC service (readiness notify) and a background agent (readiness started). */
 export const BUILTIN_COMPOSE_KINDS = ['service', 'agent'] as const;
+
+/** The host Tinkwell's `{{ host.grpc }}` and `{{ host.dll }}` mean here: the one that runs units as children of one process. */
+export const TEMPLATE_HOST = '@ensemble/node-host';
+
+/**
+ * What Tinkwell's `{{ firmlet.health_check }}` renders to. Here a host's health is
+ * its own (`@ensemble/node-host` answers grpc.health.v1, the supervisor probes it),
+ * so a `service runner` with this path is left out of the runners a template makes.
+ */
+export const TEMPLATE_HEALTH_CHECK = '@ensemble/health-check';
+
+/**
+ * Tinkwell's template variables (its EnsamblePreprocessor) with their meaning here:
+ * `host.grpc`, `host.dll`, `firmlet.health_check` and `address.supervisor` (the
+ * supervisor's API address, as units get it in ENSEMBLE_SUPERVISOR; computed only
+ * when a template uses it).
+ */
+function tinkwellTemplateVariables(rootFile: string, variables: Record<string, unknown>): Record<string, unknown> {
+  const env = variables.env as Readonly<Record<string, string>> | undefined;
+  return {
+    host: { grpc: TEMPLATE_HOST, dll: TEMPLATE_HOST },
+    firmlet: { health_check: TEMPLATE_HEALTH_CHECK },
+    address: {
+      get supervisor(): string {
+        return runtimePaths(rootFile, env ? unwatchedEnv(env) : {}).apiAddress;
+      },
+    },
+  };
+}
+
+/** A runner made by a template without its `{{ firmlet.health_check }}` children (see {@link TEMPLATE_HEALTH_CHECK}). */
+function withoutHealthCheck(node: RunnerNode): RunnerNode {
+  if (!node.children.some((c) => c.path === TEMPLATE_HEALTH_CHECK)) return node;
+  return { ...node, children: node.children.filter((c) => c.path !== TEMPLATE_HEALTH_CHECK) };
+}
 
 async function exists(file: string): Promise<boolean> {
   try {
@@ -36,13 +73,13 @@ async function findTemplate(kind: string, dirs: string[]): Promise<string | null
  * Expand one `compose` statement into runner statements. Built-in kinds
  * become one runner whose properties are the block; user kinds render
  * `compose_<kind>.liquid` (Tinkwell's `.template` is accepted too) with
- * `name`, `path`, `properties` and the usual variables, and parse the
- * result. The statement's `if`/`on` apply to every runner it produces.
+ * `name`, `path`, `properties`, Tinkwell's `host.*`, `firmlet.*` and
+ * `address.*` and the usual variables, and parse the result. The statement's `if`/`on` apply to every runner it produces.
  * Returns null when the statement cannot be expanded (errors reported).
  */
 export async function expandCompose(st: ComposeNode, rootFile: string, ctx: LoadContext): Promise<RunnerNode[] | null> {
   const r = ctx.reporter;
-  const nameProblem = unitNameProblem(st.name);
+  const nameProblem = unitNameProblem(st.name, st.origin);
   if (nameProblem) r.invalid(st.namePos, nameProblem);
   if (st.path === '') r.invalid(st.pathPos, 'the path of a compose statement must not be empty');
   const origin = { file: st.origin.file, compose: st.kind };
@@ -85,7 +122,7 @@ export async function expandCompose(st: ComposeNode, rootFile: string, ctx: Load
     file: template,
     text,
     registry: ctx.registry,
-    variables: { ...ctx.variables, name: st.name, path: st.path, properties: new PropertiesDrop(st.blockText, values) },
+    variables: { ...ctx.variables, ...tinkwellTemplateVariables(rootFile, ctx.variables), name: st.name, path: st.path, properties: new PropertiesDrop(st.blockText, values) },
     diagnostics: r.diagnostics,
   });
   if (!rendered) return null;
@@ -95,7 +132,7 @@ export async function expandCompose(st: ComposeNode, rootFile: string, ctx: Load
       r.report('ENS_E_PARSE', s.pos, `a compose template may contain only runner statements, found ${s.type}`);
       continue;
     }
-    out.push({ ...s, conditions: [...st.conditions, ...s.conditions], on: s.on ?? st.on });
+    out.push(withoutHealthCheck({ ...s, conditions: [...st.conditions, ...s.conditions], on: s.on ?? st.on }));
   }
   return out;
 }
