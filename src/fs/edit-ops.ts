@@ -110,9 +110,12 @@ export class EditOps {
     const refuse = (): never => {
       throw new FileViewError('EACCES', `${from.slice(1)}: files of the view cannot be renamed`);
     };
-    if (node.kind !== 'file' || node.access === 'write-only' || this.temps.get(to) || !isTempName(baseName(to))) return refuse();
-    if ((await this.resolveRaw(to, true)) !== null) return refuse();
+    if (node.kind !== 'file' || node.access === 'write-only' || !isTempName(baseName(to))) return refuse();
+    const replacing = this.temps.get(to) !== null;
+    if (!replacing && (await this.resolveRaw(to, true)) !== null) return refuse();
     const content = await this.tree.readNode(node, parseTreePath(from));
+    // Like rename(2), an existing temporary file at `to` (the previous run's `x.bak`) is replaced.
+    if (replacing) this.temps.remove(to);
     const copy = await this.makeTemp(to, modeOf(node));
     try {
       this.temps.write(copy, Buffer.from(content), 0);
