@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProtos } from '../../../src/api/protos.js';
 import { rawCall } from '../../api/grpc-call.js';
+import { isAlive } from '../../helpers/processes.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { startReloadSystem, type ReloadSystem } from './reload-harness.js';
 
 /**
@@ -24,6 +26,22 @@ const SELF = `${GOOD}{% include "self.ensemble" %}\n`;
 function rss(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(m?.[1] ?? 0) * 1024;
+}
+
+/** Pids of the compiling processes (compile-child) whose parent is `parent`. */
+function compileChildren(parent: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('compile-child')) out.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }
 
 const MiB = 1024 * 1024;
@@ -143,5 +161,27 @@ describe('a pathological file given to a running supervisor', { timeout: 180_000
     expect(ok.res?.unit.name).toBe('z');
     expect((await rawCall(supervisor, 'RemoveUnit', { unit: 'z' })).err).toBeUndefined();
     await untouched();
+  });
+
+  it('a supervisor killed while it compiles leaves no compiling process behind', async () => {
+    // A budget far longer than the test: only the supervisor's death can end this compile in time.
+    process.env.ENSEMBLE_RENDER_TIMEOUT = '10m';
+    const other = await startReloadSystem({ 'system.ensemble': GOOD, 'slow.ensemble': SLOW_LOOP }).finally(() => (process.env.ENSEMBLE_RENDER_TIMEOUT = '2s'));
+    try {
+      await other.settled();
+      const diff = other.client.reload(`${other.home.dir}/slow.ensemble`, true).catch(() => undefined);
+      const [compiler] = await waitFor('the compiling process', () => {
+        const c = compileChildren(other.child.pid);
+        return c.length > 0 ? c : null;
+      });
+      other.child.process.kill('SIGKILL');
+      await other.child.exited;
+      await diff;
+      // setpriv --pdeathsig (or, without it, the closed IPC channel) ends it even while it is busy.
+      await waitFor('the compiling process to end with its supervisor', () => !isAlive(compiler!), { timeoutMs: 30_000 });
+    } finally {
+      other.cleanup();
+      other.home.cleanup();
+    }
   });
 });
