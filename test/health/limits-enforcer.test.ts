@@ -103,6 +103,36 @@ describe.runIf(cgroupsWritable())('limits by cgroups (real kernel)', () => {
     for (const dir of dirs) expect(existsSync(join(dir, '..'))).toBe(false);
   });
 
+  it('place makes the cgroup with its limits before any process: the needed hierarchies, else one to track', async () => {
+    const { e } = enforcer();
+    const v1 = existsSync('/sys/fs/cgroup/memory/cgroup.procs');
+    cleanups.push(() => e.release('limited'));
+    cleanups.push(() => e.release('plain'));
+    const limited = await e.place('limited', { memoryBytes: 64 * MIB, pids: 16 });
+    const plain = await e.place('plain', {});
+    expect(limited?.mechanism).toBe(v1 ? 'cgroup-v1' : 'cgroup-v2');
+    expect(limited?.oomReason).toBe('memory limit 64 MiB (OOM)');
+    expect(plain?.oomReason).toBeNull();
+    for (const dir of [...(limited?.dirs ?? []), ...(plain?.dirs ?? [])]) {
+      expect(existsSync(dir)).toBe(true);
+      expect(readFileSync(join(dir, 'cgroup.procs'), 'utf8')).toBe('');
+    }
+    if (v1) {
+      expect(limited?.dirs.map((d) => d.split('/')[4]).sort()).toEqual(['memory', 'pids']);
+      expect(plain?.dirs.map((d) => d.split('/')[4])).toEqual(['pids']);
+      const pidsDir = limited?.dirs.find((d) => d.includes('/pids/')) as string;
+      expect(readFileSync(join(pidsDir, 'pids.max'), 'utf8').trim()).toBe('16');
+    }
+    // The reaper is told these before the first unit cgroup exists.
+    for (const dir of limited?.dirs ?? []) expect(e.instanceDirs().some((parent) => dir.startsWith(`${parent}/`))).toBe(true);
+    // apply after a place only records the process (it entered the cgroup itself, see unit-cgroup.ts).
+    const child = spawnWaiting('sleep', ['600']);
+    expect(await e.apply('plain', child.pid as number, {})).toBe('none');
+    expect(readFileSync(`/proc/${child.pid}/cgroup`, 'utf8')).not.toContain('plain.unit');
+    await e.release('limited');
+    for (const dir of limited?.dirs ?? []) expect(existsSync(dir)).toBe(false);
+  });
+
   it('a memory hog over its limit is killed by the kernel (OOM) and counted', async () => {
     const { e } = enforcer();
     const hog = spawnWaiting(process.execPath, ['-e', "process.stdin.once('data', () => { const a = []; for (;;) a.push(Buffer.alloc(16 * 1024 * 1024, 1)); })"]);
