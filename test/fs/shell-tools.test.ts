@@ -162,6 +162,7 @@ describe.runIf(fuseAvailability().ok)('shell tools on the file view', () => {
         'rm units/sensor/setpoint 2>&1; echo "rm=$?"; mv units/sensor/setpoint units/sensor/other 2>&1; echo "mv-value=$?"',
         ': > units/sensor/.x && chmod 600 units/sensor/.x && chown "$(id -u):$(id -g)" units/sensor/.x && touch -d @1577836800 units/sensor/.x && sync units/sensor/.x && stat -c "%a %Y" units/sensor/.x && rm units/sensor/.x',
         'for i in $(seq 1 65); do : > units/sensor/.n$i 2> /dev/null || { echo "full at $i"; break; }; done; rm -f units/sensor/.n*',
+        'head -c 1048577 /dev/zero 2> /dev/null > units/sensor/.big; echo "big=$?"; stat -c %s units/sensor/.big; rm units/sensor/.big',
       ].join('; '),
     );
     expect(r.stdout.split('\n')).toEqual([
@@ -185,6 +186,8 @@ describe.runIf(fuseAvailability().ok)('shell tools on the file view', () => {
       'mv-value=1',
       '600 1577836800',
       'full at 65',
+      'big=1',
+      '1048576',
     ]);
     expect(await listing()).toBe(CLEAN);
   });
