@@ -116,8 +116,8 @@ export class UnitProcess {
   }
 
   /**
-   * Graceful stop: `signal` to the whole group, SIGKILL after `timeoutMs`.
-   * Resolves when the group is gone. Calling it again only returns the same promise.
+   * Graceful stop: `signal` to the whole group and cgroup, SIGKILL after `timeoutMs`.
+   * Resolves when both are empty. Calling it again only returns the same promise.
    */
   stop(signal: NodeJS.Signals = this.options.stopSignal, timeoutMs: number = this.options.stopTimeoutMs): Promise<ExitInfo> {
     if (!this.stopRequested) {
@@ -179,7 +179,8 @@ export class UnitProcess {
   private async afterExit(exit: ExitInfo, streamsClosed: Promise<unknown>): Promise<ExitInfo> {
     let info = exit;
     const cgroup = this.options.cgroup;
-    if (cgroup && info.signal === 'SIGKILL' && cgroup.oomReason !== null && oomKillCount(cgroup) > 0) info = { ...info, reason: cgroup.oomReason };
+    // A SIGKILL the supervisor did not send, in a cgroup whose memory limit the kernel enforced with a kill: the limit.
+    if (cgroup && info.signal === 'SIGKILL' && !this.killSent && cgroup.oomReason !== null && oomKillCount(cgroup) > 0) info = { ...info, reason: cgroup.oomReason };
     if (!this.stopRequested) {
       const left = this.remaining();
       if (left.length > 0) {
