@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { ApiPlugin } from './api/api-plugin.js';
+import { loadPlan as defaultLoadPlan } from './ensemble/load-plan.js';
 import { renderBudgetFromEnv } from './ensemble/render-budget.js';
 import type { Plan } from './ensemble/plan.js';
 import { FsPlugin } from './fs/fs-plugin.js';
@@ -31,7 +32,7 @@ export type PlanLoader = (file: string, options: { params?: Record<string, strin
 
 /** What {@link runSystem} can be given besides the CLI options (tests, benchmarks, embedding). */
 export interface RunHooks {
-  /** Default: `loadPlan` from src/ensemble in a bounded child process (`boundedPlanLoader`, budget from ENSEMBLE_RENDER_TIMEOUT/MEMORY). */
+  /** Default: `loadPlan` from src/ensemble, in a bounded child process once the supervisor runs (`boundedPlanLoader`, budget from ENSEMBLE_RENDER_TIMEOUT/MEMORY). */
   readonly loadPlan?: PlanLoader;
   /** Default: {@link builtinPlugins}. */
   readonly plugins?: readonly SystemPlugin[];
@@ -151,13 +152,18 @@ async function initialPlan(options: RunOptions, env: NodeJS.ProcessEnv, logger: 
 export async function runSystem(options: RunOptions, hooks: RunHooks = {}): Promise<number> {
   const env = options.env ?? process.env;
   const logger = hooks.logger ?? (await createLogger(options.logFormat ?? 'auto'));
-  const load = hooks.loadPlan ?? boundedPlanLoader(renderBudgetFromEnv(env));
+  const budget = renderBudgetFromEnv(env);
+  // The initial plan compiles here, within Liquid's limits of the budget: nothing runs yet and
+  // the start stays fast. Every later compile (reload, diff, the file view's reload) runs in a
+  // bounded child process, so a file cannot block or kill the running supervisor.
+  const load = hooks.loadPlan ?? boundedPlanLoader(budget);
+  const loadInitial: PlanLoader = hooks.loadPlan ?? ((file, o) => defaultLoadPlan(file, { ...o, budget }));
   const loadOptions = {
     params: { ...(options.params ?? {}) },
     ...(options.node !== undefined ? { node: options.node } : {}),
     env,
   };
-  const { plan, fromLastGood } = await initialPlan(options, env, logger, () => load(options.file, loadOptions));
+  const { plan, fromLastGood } = await initialPlan(options, env, logger, () => loadInitial(options.file, loadOptions));
   setActiveSecrets(plan);
   const paths = runtimePaths(plan.file, env);
   const owner = RuntimeOwner.take(paths);
