@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { ApiPlugin } from './api/api-plugin.js';
@@ -117,7 +118,7 @@ async function initialPlan(options: RunOptions, env: NodeJS.ProcessEnv, logger: 
   } catch (e) {
     const diagnostics = (e as { diagnostics?: unknown }).diagnostics;
     if (!options.lastGood || !Array.isArray(diagnostics)) throw e;
-    const paths = runtimePaths(options.file, env);
+    const paths = runtimePaths(options.file, env, options.node ?? hostname());
     const errors = (diagnostics as Diagnostic[]).map((d) => formatAbsolute(d).split('\n')[0] ?? d.message);
     let stored;
     try {
@@ -165,7 +166,7 @@ export async function runSystem(options: RunOptions, hooks: RunHooks = {}): Prom
   };
   const { plan, fromLastGood } = await initialPlan(options, env, logger, () => loadInitial(options.file, loadOptions));
   setActiveSecrets(plan);
-  const paths = runtimePaths(plan.file, env);
+  const paths = runtimePaths(plan.file, env, plan.node);
   const owner = RuntimeOwner.take(paths);
   const { cleanup } = owner;
   if (cleanup.stalePid !== null || cleanup.killedPids.length > 0 || cleanup.removedSocket || cleanup.unmounted) {

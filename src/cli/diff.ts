@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { action } from './action.js';
+import { withNodeOption } from './node-option.js';
 
 /** `supervisor diff [FILE] [--json] [--all]`: what `reload` would do, without doing it. */
 export function registerDiff(program: Command): void {
-  program
-    .command('diff')
+  withNodeOption(program.command('diff'))
     .description('show what `supervisor reload` would do, without doing it')
     .argument('[file]', 'the .ensemble file (default: the one the supervisor runs)')
     .option('--json', 'print the result as JSON')

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { action } from './action.js';
+import { withNodeOption } from './node-option.js';
 
 /** `supervisor find SERVICE [--json]`: where a service is (name, then alias, then family). */
 export function registerFind(program: Command): void {
-  program
-    .command('find')
+  withNodeOption(program.command('find'))
     .description('print the address of a service found by name, alias or family')
     .argument('<service>', 'service name, alias or family')
     .option('--json', 'print the whole registration as JSON')

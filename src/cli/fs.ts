@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { action } from './action.js';
+import { withNodeOption } from './node-option.js';
 
 /** `supervisor fs ls|cat|write PATH [VALUE]`: the file view through the API (no FUSE needed). */
 export function registerFs(program: Command): void {
-  program
-    .command('fs')
+  withNodeOption(program.command('fs'))
     .description('list, read or write the file view through the API (the same tree as the FUSE mount)')
     .argument('<op>', 'ls, cat or write')
     .argument('<path>', 'a file view path, e.g. units/sensor/temperature or status/api/state')

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { action } from './action.js';
+import { withNodeOption } from './node-option.js';
 
 /** `supervisor logs UNIT|NODE/UNIT [-f] [-n N]`: a unit's captured output (NODE/UNIT: a unit on another node). */
 export function registerLogs(program: Command): void {
-  program
-    .command('logs')
+  withNodeOption(program.command('logs'))
     .description("print a unit's captured output (every kept line, or the last N), and follow it with -f")
     .argument('<unit>', 'unit name, or NODE/UNIT for a unit on another node')
     .option('-f, --follow', 'keep printing new lines until interrupted')

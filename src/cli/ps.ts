@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { action } from './action.js';
+import { withNodeOption } from './node-option.js';
 
 /** `supervisor ps [--json] [--network]`: every unit with state, pid, restarts, cpu, memory, uptime and last error. */
 export function registerPs(program: Command): void {
-  program
-    .command('ps')
+  withNodeOption(program.command('ps'))
     .description('list the units of the running supervisor')
     .option('--json', 'print the units as JSON')
     .option('--network', "list every node's units (a NODE column), through this node's supervisor")

@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { action } from './action.js';
+import { withNodeOption } from './node-option.js';
 
 /** `supervisor reload [FILE] [--json] [--all]`: apply the file's plan to the running system. */
 export function registerReload(program: Command): void {
-  program
-    .command('reload')
+  withNodeOption(program.command('reload'))
     .description('apply the ensemble file to the running system: start added, stop removed, restart changed units; unchanged units keep running')
     .argument('[file]', 'the .ensemble file (default: the one the supervisor runs)')
     .option('--json', 'print the result as JSON')

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { action, EXIT_USER_ERROR } from './action.js';
+import { nodeFlag } from './node-option.js';
 import { budgetOf, loadPlanInBudget, RENDER_MEMORY_OPTION, RENDER_TIMEOUT_OPTION, type BudgetFlags } from './render-budget-flags.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -14,14 +15,14 @@ export function registerRender(program: Command): void {
     .option('--set <key=value>', 'a parameter, seen as params.key (repeatable)', collect, [])
     .option(...RENDER_TIMEOUT_OPTION)
     .option(...RENDER_MEMORY_OPTION)
-    .option('--node <name>', 'render for this node (default: the hostname)')
+    .option('--node <name>', 'render for this node (default: ENSEMBLE_NODE, else the hostname)')
     .action(
       action(async (file: string, opts: BudgetFlags & { json?: boolean; set: string[]; node?: string }) => {
         const { displayPath, formatDiagnostic, moreErrorsLine, maskPlan, parseParams, PlanError, renderPlanText } = await import('../ensemble/index.js');
         const params = parseParams(opts.set);
         const budget = await budgetOf(opts);
         try {
-          const plan = maskPlan(await loadPlanInBudget(file, { params, budget, ...(opts.node !== undefined ? { node: opts.node } : {}) }));
+          const plan = maskPlan(await loadPlanInBudget(file, { params, budget, ...nodeFlag(opts.node) }));
           process.stdout.write(opts.json ? `${JSON.stringify(plan, null, 2)}\n` : renderPlanText(plan));
           return 0;
         } catch (e) {

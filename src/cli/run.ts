@@ -1,7 +1,9 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../errors.js';
 import type { LogFormat } from '../supervisor/create-logger.js';
 import { action, EXIT_USER_ERROR } from './action.js';
+import { nodeFlag } from './node-option.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
@@ -27,8 +29,8 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('Run the system described by an .ensemble file until SIGTERM/SIGINT')
-    .argument('[file]', 'the .ensemble file', 'system.ensemble')
-    .option('--node <name>', 'the node this supervisor is (default: the hostname)')
+    .argument('[file]', "the .ensemble file (default: system.ensemble, else Tinkwell's ensamble.tw when only that is here)")
+    .option('--node <name>', 'the node this supervisor is (default: ENSEMBLE_NODE, else the hostname)')
     .option('--listen <addr>', 'also serve the API on this TCP address (networked)')
     .option('--peer <addr>', 'a peer supervisor (repeatable)', collect, [])
     .option('--mount <dir>', 'where to mount the file view (default: in the runtime directory)')
@@ -38,7 +40,8 @@ export function registerRun(program: Command): void {
     .option('--metrics <addr>', 'serve Prometheus metrics on this address')
     .option('--last-good', 'if the file does not validate, run the last plan this ensemble applied (with a warning naming the errors)')
     .action(
-      action(async (file: string, flags: RunFlags) => {
+      action(async (given: string | undefined, flags: RunFlags) => {
+        const file = given ?? (!existsSync('system.ensemble') && existsSync('ensamble.tw') ? 'ensamble.tw' : 'system.ensemble');
         const logFormat = flags.logFormat ?? 'auto';
         if (logFormat !== 'json' && logFormat !== 'pretty' && logFormat !== 'auto') {
           throw new InvalidArgumentError(`--log-format must be json or pretty, not "${logFormat}"`);
@@ -57,7 +60,7 @@ export function registerRun(program: Command): void {
           return await runSystem({
             file,
             params: parseParams(flags.set),
-            ...(flags.node !== undefined ? { node: flags.node } : {}),
+            ...nodeFlag(flags.node),
             listen: flags.listen ?? null,
             peers: flags.peer,
             mount: flags.mount ?? null,

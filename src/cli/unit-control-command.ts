@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { action } from './action.js';
+import { withNodeOption } from './node-option.js';
 
 /** The three unit control verbs. */
 export type UnitControlVerb = 'start' | 'stop' | 'restart';
@@ -10,8 +11,7 @@ export type UnitControlVerb = 'start' | 'stop' | 'restart';
  * supervisor). Shared by the start, stop and restart verb files.
  */
 export function registerUnitControl(program: Command, verb: UnitControlVerb, description: string): void {
-  program
-    .command(verb)
+  withNodeOption(program.command(verb))
     .description(description)
     .argument('<unit>', 'unit name, or NODE/UNIT for a unit on another node')
     .action(

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { homedir, tmpdir } from 'node:os';
+import { homedir, hostname, tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
 
 /**
@@ -16,7 +16,11 @@ import { basename, extname, join, resolve } from 'node:path';
  *
  * Both end in the ensemble's id, `<file name without extension>-<8 hex digits of
  * the sha256 of its absolute path>`, so two ensembles on one machine never
- * collide and a client run next to the file finds the same directories.
+ * collide and a client run next to the file finds the same directories. A
+ * supervisor of another node than the default one (the hostname) has the
+ * node in its id, `<stem>@<node>-<8 hex digits of the sha256 of the path and
+ * the node>`, so two supervisors of one file as different `--node`s run side
+ * by side (docs/cli.md "Which supervisor").
  */
 export interface RuntimePaths {
   readonly id: string;
@@ -38,11 +42,18 @@ export interface RuntimePaths {
   unitStateDir(unit: string): string;
 }
 
-/** Compute the paths for the ensemble file `file` (relative paths resolve against the cwd). */
-export function runtimePaths(file: string, env: NodeJS.ProcessEnv = process.env): RuntimePaths {
+/** Longest node name kept readable in an id (the hash tells longer ones apart; notify socket paths stay short). */
+const MAX_NODE_IN_ID = 32;
+
+/**
+ * Compute the paths for the ensemble file `file` (relative paths resolve
+ * against the cwd) run as node `node`: by default `ENSEMBLE_NODE` of `env`,
+ * else the default node (the hostname), whose paths carry no node name.
+ */
+export function runtimePaths(file: string, env: NodeJS.ProcessEnv = process.env, node: string | undefined = env.ENSEMBLE_NODE || undefined): RuntimePaths {
   const abs = resolve(file);
   const stem = basename(abs, extname(abs)).replace(/[^A-Za-z0-9_.-]/g, '_') || 'ensemble';
-  const id = `${stem}-${createHash('sha256').update(abs).digest('hex').slice(0, 8)}`;
+  const id = ensembleId(abs, stem, node);
   const runtimeDir = join(runtimeHome(env), id);
   const stateDir = join(stateHome(env), id);
   const apiSocket = join(runtimeDir, 'api.sock');
@@ -58,6 +69,13 @@ export function runtimePaths(file: string, env: NodeJS.ProcessEnv = process.env)
     notifyDir: join(runtimeDir, 'notify'),
     unitStateDir: (unit: string) => join(stateDir, 'units', unit),
   };
+}
+
+/** The id of an ensemble file (absolute path `abs`) run as `node`; the default node's id has no node in it. */
+function ensembleId(abs: string, stem: string, node: string | undefined): string {
+  if (node === undefined || node === hostname()) return `${stem}-${createHash('sha256').update(abs).digest('hex').slice(0, 8)}`;
+  const safe = node.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, MAX_NODE_IN_ID);
+  return `${stem}@${safe}-${createHash('sha256').update(`${abs}\0${node}`).digest('hex').slice(0, 8)}`;
 }
 
 function isRoot(): boolean {
