@@ -11,6 +11,7 @@ import { fixture, makeUnitSpec } from '../helpers/make-unit-spec.js';
 import { killPids, pidsWithEnv } from '../helpers/processes.js';
 import { REPO_ROOT, spawnPlanSupervisor, TSX_LOADER, type SupervisorChild } from '../helpers/supervisor-child.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 // The language reads `50MB` as 50 MiB (1024-based, like systemd and docker).
 const MB = 1024 * 1024;
@@ -48,9 +49,13 @@ function start(units: Parameters<typeof spawnPlanSupervisor>[1], mark: string): 
   return { h, s };
 }
 
-function ps(h: TempHome): Promise<string> {
+async function ps(s: SupervisorChild): Promise<string> {
+  // The API starts while the units start: a unit may be done before the socket is there.
+  const running = await s.waitRecord('supervisor running', (r) => r.msg === 'supervisor running');
+  const socket = join(String(running.runtimeDir), 'api.sock');
+  await waitFor('the API socket', () => existsSync(socket), { timeoutMs: 60_000 });
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', TSX_LOADER, join(REPO_ROOT, 'src/cli/main.ts'), 'ps', '--supervisor', h.paths.apiAddress], { cwd: h.dir, timeout: 60_000 }, (err, stdout, stderr) =>
+    execFile(process.execPath, ['--import', TSX_LOADER, join(REPO_ROOT, 'src/cli/main.ts'), 'ps', '--supervisor', `unix:${socket}`], { timeout: 60_000 }, (err, stdout, stderr) =>
       err ? reject(new Error(`ps failed: ${stderr || err.message}`)) : resolve(stdout),
     );
   });
@@ -70,7 +75,7 @@ describe.runIf(cgroupsWritable())('limits hold from the first instruction (cgrou
 
   it('memory: 50MB on a program that allocates 400 MB at once: OOM-killed before it runs on, reported as the memory limit', async () => {
     const tag = `lim-${randomBytes(6).toString('hex')}`;
-    const { h, s } = start(
+    const { s } = start(
       [
         makeUnitSpec({ name: 'hog', command: join(bin, 'alloc-at-once'), args: ['400'], env: { ENS_TEST_MARK: tag }, limits: { memoryBytes: 50 * MB }, restart: { policy: 'never' } }),
         makeUnitSpec({ name: 'idle', command: 'sleep', args: ['1000'] }),
@@ -80,6 +85,6 @@ describe.runIf(cgroupsWritable())('limits hold from the first instruction (cgrou
     const stopped = await s.waitRecord('hog stopped', (r) => r.unit === 'hog' && r.event === 'state' && r.state === 'stopped');
     expect(stopped.msg).toBe('killed: memory limit 50 MiB (OOM); not restarted (restart policy never)');
     expect(s.records.some((r) => r.unit === 'hog' && r.stream === 'stdout' && String(r.msg).startsWith('allocated'))).toBe(false);
-    expect(await ps(h)).toMatch(/^hog +stopped .* killed: memory limit 50 MiB \(OOM\)$/m);
+    expect(await ps(s)).toMatch(/^hog +stopped .* killed: memory limit 50 MiB \(OOM\)$/m);
   }, 120_000);
 });

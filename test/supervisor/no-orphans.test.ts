@@ -28,11 +28,24 @@ function cgroupsWritable(): boolean {
 }
 const CGROUPS = cgroupsWritable();
 
-/** Where a supervisor started by this test puts its unit cgroups (it inherits this process's cgroups). */
-function instanceDirs(h: TempHome, supervisorPid: number): string[] {
+/**
+ * Where a supervisor started by this test puts its unit cgroups: `<own>/ensemble/<runtime id>-<pid>`
+ * in each hierarchy (it inherits this process's cgroups), found by the pid suffix.
+ */
+function instanceDirs(supervisorPid: number): string[] {
   const layout = detectCgroups('/sys/fs/cgroup');
   const owns = layout.version === 'v2' ? [layout.hierarchy.own] : layout.version === 'v1' ? [...layout.hierarchies.values()].map((x) => x.own) : [];
-  return owns.map((own) => join(own, 'ensemble', `${h.paths.id}-${supervisorPid}`));
+  const dirs: string[] = [];
+  for (const own of owns) {
+    let names: string[];
+    try {
+      names = readdirSync(join(own, 'ensemble'));
+    } catch {
+      continue;
+    }
+    for (const name of names) if (name.endsWith(`-${supervisorPid}`)) dirs.push(join(own, 'ensemble', name));
+  }
+  return dirs;
 }
 
 /** Remove cgroup directories a failed test left (deepest first; they are empty once their processes are killed). */
@@ -69,7 +82,7 @@ function run(units: (mark: string) => UnitSpec[]): Run {
   cleanups.push(() => {
     s.kill();
     killPids(marked());
-    removeCgroups(instanceDirs(h, s.pid));
+    removeCgroups(instanceDirs(s.pid));
     h.cleanup();
   });
   return { h, s, mark, marked };
@@ -94,7 +107,7 @@ async function killAndExpectNoSurvivors(r: Run): Promise<{ before: number; ms: n
   await r.s.exited;
   await waitFor('every unit process to be gone', () => r.marked().length === 0, { timeoutMs: 15_000, intervalMs: 20 });
   const ms = Date.now() - killedAt;
-  if (CGROUPS) await waitFor('the unit cgroups to be removed', () => instanceDirs(r.h, r.s.pid).every((dir) => !existsSync(dir)), { timeoutMs: 15_000 });
+  if (CGROUPS) await waitFor('the unit cgroups to be removed', () => instanceDirs(r.s.pid).every((dir) => !existsSync(dir)), { timeoutMs: 15_000 });
   return { before, ms };
 }
 
@@ -177,7 +190,7 @@ describe('no orphans after a SIGKILL of the supervisor, at any moment', () => {
     cleanups.push(() => {
       system.cleanup();
       killPids(marked());
-      removeCgroups(instanceDirs(system.home, system.child.pid));
+      removeCgroups(instanceDirs(system.child.pid));
       system.home.cleanup();
     });
     await system.settled();
@@ -191,7 +204,7 @@ describe('no orphans after a SIGKILL of the supervisor, at any moment', () => {
     await system.child.exited;
     await waitFor('every unit process to be gone', () => marked().length === 0, { timeoutMs: 15_000, intervalMs: 20 });
     const ms = Date.now() - killedAt;
-    if (CGROUPS) await waitFor('the unit cgroups to be removed', () => instanceDirs(system.home, system.child.pid).every((dir) => !existsSync(dir)), { timeoutMs: 15_000 });
+    if (CGROUPS) await waitFor('the unit cgroups to be removed', () => instanceDirs(system.child.pid).every((dir) => !existsSync(dir)), { timeoutMs: 15_000 });
     console.log(`[no-orphans reload] ${count} processes, all gone after ${ms} ms`);
   }, 180_000);
 
@@ -221,13 +234,13 @@ describe('no orphans after a SIGKILL of the supervisor, at any moment', () => {
     await r.s.exited;
     await waitFor('the reaper to be gone', () => !isAlive(reaper));
     expect(escaped.every(isAlive)).toBe(true);
-    expect(instanceDirs(r.h, r.s.pid).some((dir) => existsSync(dir))).toBe(true);
+    expect(instanceDirs(r.s.pid).some((dir) => existsSync(dir))).toBe(true);
     // Same ensemble (same runtime directory id), no units of its own: it must kill what is left.
     const next = spawnPlanSupervisor(r.h, [makeUnitSpec({ name: 'other', command: 'sleep', args: ['1000'] })]);
     cleanups.push(() => next.kill());
     await next.waitRecord('all units ready', (x) => x.msg === 'all units ready');
     await waitFor('the predecessor processes to be gone', () => escaped.every((pid) => !isAlive(pid)), { timeoutMs: 15_000 });
-    expect(instanceDirs(r.h, r.s.pid).every((dir) => !existsSync(dir))).toBe(true);
+    expect(instanceDirs(r.s.pid).every((dir) => !existsSync(dir))).toBe(true);
     next.process.kill('SIGTERM');
     expect(await next.exited).toEqual({ code: 0, signal: null });
   }, 120_000);

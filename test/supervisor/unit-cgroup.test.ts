@@ -48,9 +48,13 @@ function sessionOf(pid: number): number {
 }
 
 /** `supervisor ps` (the real CLI, text). */
-function ps(h: TempHome): Promise<string> {
+async function ps(s: SupervisorChild): Promise<string> {
+  // The API starts while the units start: a unit may be done before the socket is there.
+  const running = await s.waitRecord('supervisor running', (r) => r.msg === 'supervisor running');
+  const socket = join(String(running.runtimeDir), 'api.sock');
+  await waitFor('the API socket', () => existsSync(socket), { timeoutMs: 60_000 });
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', TSX_LOADER, join(REPO_ROOT, 'src/cli/main.ts'), 'ps', '--supervisor', h.paths.apiAddress], { cwd: h.dir, timeout: 60_000 }, (err, stdout, stderr) =>
+    execFile(process.execPath, ['--import', TSX_LOADER, join(REPO_ROOT, 'src/cli/main.ts'), 'ps', '--supervisor', `unix:${socket}`], { timeout: 60_000 }, (err, stdout, stderr) =>
       err ? reject(new Error(`ps failed: ${stderr || err.message}`)) : resolve(stdout),
     );
   });
@@ -89,7 +93,7 @@ describe.runIf(CGROUPS)('units in their own cgroup (cgroups writable here)', () 
   it('when the main process exits and a daemon of it remains, ps says so; the daemon is stopped (SIGKILL after the timeout)', async () => {
     const tag = randomBytes(6).toString('hex');
     const mark = `ENS_TEST_MARK=cg-${tag}`;
-    const { h, s } = start(
+    const { s } = start(
       [
         makeUnitSpec({
           name: 'd',
@@ -109,7 +113,7 @@ describe.runIf(CGROUPS)('units in their own cgroup (cgroups writable here)', () 
     expect(isAlive(daemon)).toBe(true);
     // The unit is not reported stopped while its daemon runs: stopping, and ps shows why.
     expect(s.transitions('d')).toEqual(['starting', 'ready', 'stopping']);
-    const text = await ps(h);
+    const text = await ps(s);
     expect(text).toMatch(/^d +stopping +- .* main exited with code 0, 1 process remains$/m);
     await s.waitRecord('d stopped', (r) => r.unit === 'd' && r.state === 'stopped', 60_000);
     expect(isAlive(daemon)).toBe(false);
