@@ -166,7 +166,8 @@ export async function runSystem(options: RunOptions, hooks: RunHooks = {}): Prom
   };
   const { plan, fromLastGood } = await initialPlan(options, env, logger, () => loadInitial(options.file, loadOptions));
   setActiveSecrets(plan);
-  const paths = runtimePaths(plan.file, env, plan.node);
+  // Keyed by the node asked for (--node), not plan.node: a plan handed in without --node runs in the default node's directory.
+  const paths = runtimePaths(plan.file, env, options.node ?? hostname());
   const owner = RuntimeOwner.take(paths);
   const { cleanup } = owner;
   if (cleanup.stalePid !== null || cleanup.killedPids.length > 0 || cleanup.removedSocket || cleanup.unmounted) {
