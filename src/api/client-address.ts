@@ -20,24 +20,36 @@ export function normalizeAddress(value: string): string {
 }
 
 /**
+ * The ensemble file of a directory, as `supervisor run` without FILE and the
+ * client verbs look for it: `system.ensemble`, else the only `*.ensemble`;
+ * when there is no `.ensemble` file, Tinkwell's `ensamble.tw`, else the only
+ * `*.tw` (docs/tinkwell.md). Null when there is none; throws an
+ * UnreachableError when several could be meant.
+ */
+export function findEnsembleFile(cwd: string): string | null {
+  const entries = readdirSync(cwd);
+  for (const [preferred, ext] of [['system.ensemble', '.ensemble'], ['ensamble.tw', '.tw']] as const) {
+    if (entries.includes(preferred) && existsSync(join(cwd, preferred))) return preferred;
+    const found = entries.filter((f) => f.endsWith(ext)).sort();
+    if (found.length > 1) {
+      throw new UnreachableError(`cannot tell which supervisor to use: ${found.join(', ')} are in this directory and none is ${preferred}; use --supervisor ADDR`);
+    }
+    if (found.length === 1) return found[0] as string;
+  }
+  return null;
+}
+
+/**
  * Find the supervisor as DESIGN.md section 8 says: `--supervisor ADDR`, then
  * `ENSEMBLE_SUPERVISOR`, then the runtime directory of the ensemble in `cwd`
- * (`system.ensemble`, else the only `*.ensemble` file there). Throws an
- * UnreachableError (exit code 2) saying what was looked for when none applies,
- * and a RuntimeDirError when the runtime directory is not safe to dial through.
+ * ({@link findEnsembleFile}). Throws an UnreachableError (exit code 2) saying
+ * what was looked for when none applies, and a RuntimeDirError when the
+ * runtime directory is not safe to dial through.
  */
 export function resolveSupervisorTarget(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): SupervisorTarget {
   if (flag) return { address: normalizeAddress(flag), how: 'from --supervisor' };
   if (env.ENSEMBLE_SUPERVISOR) return { address: normalizeAddress(env.ENSEMBLE_SUPERVISOR), how: 'from ENSEMBLE_SUPERVISOR' };
-  let file: string | null;
-  if (existsSync(join(cwd, 'system.ensemble'))) file = 'system.ensemble';
-  else {
-    const found = readdirSync(cwd).filter((f) => f.endsWith('.ensemble')).sort();
-    if (found.length > 1) {
-      throw new UnreachableError(`cannot tell which supervisor to use: ${found.join(', ')} are in this directory and none is system.ensemble; use --supervisor ADDR`);
-    }
-    file = found[0] ?? null;
-  }
+  const file = findEnsembleFile(cwd);
   if (file === null) {
     throw new UnreachableError('cannot find the supervisor: no --supervisor, no ENSEMBLE_SUPERVISOR, and no .ensemble file in the current directory');
   }

@@ -1,3 +1,4 @@
+import { shellQuoteName } from '../ensemble/unit-name.js';
 import type { UnitMessage } from './supervisor-messages.js';
 
 /** `12.3 MiB`, `512 B`, `1.5 GiB` (binary units, one decimal below 100). */
@@ -30,11 +31,11 @@ const RUNNING = new Set(['starting', 'ready', 'degraded', 'stopping']);
 /** Longest error text shown by `ps` (the rest is cut with `…`). */
 export const PS_ERROR_WIDTH = 48;
 
-/** One `ps` row's cells. */
+/** One `ps` row's cells; a name that is not one shell word is shown quoted (`'name with spaces'`), so the columns stay readable and the name can be pasted. */
 export function psRow(u: UnitMessage, now: number): string[] {
   const error = u.error.replace(/\s+/g, ' ').trim();
   return [
-    u.name,
+    shellQuoteName(u.name),
     u.state,
     u.pid === undefined ? '-' : String(u.pid),
     String(u.restarts),

@@ -1,3 +1,4 @@
+import { isUnitName } from '../ensemble/unit-name.js';
 import { InvalidArgumentError } from '../errors.js';
 import type { ServiceRegistration } from './service-registry.js';
 
@@ -6,11 +7,11 @@ const NAME = /^[A-Za-z0-9_.:-]{1,200}$/;
 /** Aliases one service may carry. */
 export const MAX_ALIASES = 32;
 
-/** Check a service name, alias or family; `what` names it in the message. */
+/** Check a service name, alias or family; `what` names it in the message. A unit's name is one too (a unit's services are named after it by default, `"name with spaces"` included). */
 export function validateServiceName(value: string, what: string): void {
-  if (!NAME.test(value)) {
+  if (!NAME.test(value) && !isUnitName(value)) {
     throw new InvalidArgumentError(
-      value === '' ? `${what} is empty` : `${what} "${value}" is invalid: use 1 to 200 letters, digits or "_ . - :"`,
+      value === '' ? `${what} is empty` : `${what} "${value}" is invalid: use 1 to 200 letters, digits or "_ . - :", or a unit name`,
     );
   }
 }

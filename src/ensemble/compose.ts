@@ -37,7 +37,8 @@ function tinkwellTemplateVariables(rootFile: string, variables: Record<string, u
     firmlet: { health_check: TEMPLATE_HEALTH_CHECK },
     address: {
       get supervisor(): string {
-        return runtimePaths(rootFile, env ? unwatchedEnv(env) : {}).apiAddress;
+        const node = typeof variables.node === 'string' ? variables.node : undefined;
+        return runtimePaths(rootFile, env ? unwatchedEnv(env) : {}, node).apiAddress;
       },
     },
   };

@@ -42,3 +42,17 @@ export function deriveName(p: string): string {
   const safe = base.replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^[.+-]+/, '').replace(/^_+/, (m) => (m.length > 1 ? '_' : m)).slice(0, MAX_NAME_LENGTH);
   return safe === '' ? 'unit' : safe;
 }
+
+/** Whether `name` can be the name of a unit or of a host's child, written or made by a compose template (`__@api__firmlet`). */
+export function isUnitName(name: string): boolean {
+  return unitNameProblem(name, { compose: 'template' }) === null;
+}
+
+/**
+ * A name as a shell would need it typed: as is when it is one shell word
+ * (`api`, `__@api__firmlet`), else in single quotes (`'name with spaces'`), as
+ * `ls` shows such file names. A name never holds a `'`, so the quotes are exact.
+ */
+export function shellQuoteName(name: string): string {
+  return /^[A-Za-z0-9_.@%+,:/=-]+$/.test(name) ? name : `'${name}'`;
+}

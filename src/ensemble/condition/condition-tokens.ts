@@ -94,13 +94,13 @@ export function tokenizeCondition(text: string): CondToken[] {
       i++;
       continue;
     }
-    const op = OPERATORS.find((o) => text.startsWith(o, i));
+    const arithmetic = ARITHMETIC.find((o) => text.startsWith(o, i) && !OPERATORS.some((p) => p.length > o.length && text.startsWith(p, i)));
+    const op = arithmetic === '<<' || arithmetic === '>>' ? undefined : OPERATORS.find((o) => text.startsWith(o, i));
     if (op) {
       out.push({ type: 'op', text: op, offset: start });
       i += op.length;
       continue;
     }
-    const arithmetic = ARITHMETIC.find((o) => text.startsWith(o, i));
     if (arithmetic) {
       throw new ConditionError(`operator "${arithmetic}" (NCalc arithmetic) has no meaning in a condition here: conditions compare values (==, <, in(…)) and combine them (and, or, not)`, start);
     }

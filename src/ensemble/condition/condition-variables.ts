@@ -34,11 +34,11 @@ function hints(toWanted: (node: string) => string): Record<string, string> {
 }
 
 function nodeArch(variable: string, arch: string): NamedValue {
-  return new NamedValue(variable, arch, [arch], NODE_ARCHS, `Node's names (${NODE_ARCHS.join(', ')}); os_architecture has .NET's`, hints((n) => n));
+  return new NamedValue(variable, arch, [arch], NODE_ARCHS, "Node's names (x64, arm64, arm, ia32, …); os_architecture has .NET's", hints((n) => n));
 }
 
 function dotnetArch(variable: string, value: string): NamedValue {
-  return new NamedValue(variable, value, [value], DOTNET_ARCHS, `.NET's names, as in Tinkwell (${DOTNET_ARCHS.join(', ')}); arch has Node's`, hints((n) => DOTNET_OF_NODE[n] ?? n));
+  return new NamedValue(variable, value, [value], DOTNET_ARCHS, ".NET's names, as in Tinkwell (X64, Arm64, Arm, X86, …); arch has Node's", hints((n) => DOTNET_OF_NODE[n] ?? n));
 }
 
 /** The process's architecture as .NET names it (RuntimeInformation.ProcessArchitecture). */
@@ -76,7 +76,7 @@ export function lookupVariable(name: string, scope: TemplateScope, offset: numbe
   switch (name) {
     case 'platform': {
       const tw = tinkwellPlatform(scope.platform);
-      return new NamedValue(name, scope.platform, [scope.platform, tw], [...NODE_PLATFORMS, ...TINKWELL_PLATFORMS], `Node's names (${NODE_PLATFORMS.join(', ')}) or Tinkwell's (${TINKWELL_PLATFORMS.join(', ')})`);
+      return new NamedValue(name, scope.platform, [scope.platform, tw], [...NODE_PLATFORMS, ...TINKWELL_PLATFORMS], "Node's names (linux, darwin, win32, freebsd, …) or Tinkwell's (linux, osx, windows, bsd, other)");
     }
     case 'arch':
     case 'cpu_architecture':
