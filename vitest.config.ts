@@ -10,6 +10,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     teardownTimeout: 30_000,
+    // expect.poll gives up after 1 s by default: too short on a loaded machine.
+    expect: { poll: { timeout: 30_000, interval: 50 } },
     fileParallelism: true,
     maxWorkers: 2,
   },

@@ -97,10 +97,15 @@ describe('readiness: health (real probes from src/health)', () => {
       writeFileSync(flag, '');
       const ready = await t.waitState('svc', 'ready');
       expect(ready.health).toBe('passing');
+      const seen = t.events.length;
       rmSync(flag);
-      const degraded = await t.waitState('svc', 'degraded');
+      // Degraded lasts one probe interval (200 ms) before the unit is stopped as unhealthy: wait on the
+      // recorded changes, not on the current state, which a loaded machine may poll too late to see.
+      const degraded = await waitFor('svc to go degraded', () => t?.events.slice(seen).find((e) => e.name === 'svc' && e.state === 'degraded'));
       expect(degraded.error).toMatch(/^health probe exec:test .* failing/);
-      const restarted = await t.waitUnit('svc', 'restarted after unhealthy', (s) => s.restarts === 1 && s.pid !== null && s.pid !== ready.pid);
+      // Relative to the ready instance: on a loaded machine the probes may also have failed twice
+      // while it first started (before the flag was written), which restarted it once already.
+      const restarted = await t.waitUnit('svc', 'restarted after unhealthy', (s) => s.restarts === ready.restarts + 1 && s.pid !== null && s.pid !== ready.pid);
       expect(restarted.error).toMatch(/^unhealthy: /);
       expect(isAlive(ready.pid as number)).toBe(false);
       writeFileSync(flag, '');

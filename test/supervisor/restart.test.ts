@@ -107,9 +107,11 @@ describe('restart policy', () => {
   });
 
   it('resets the backoff once a unit stayed ready for reset_after', async () => {
-    // Runs 0.4s per life, reset_after 0.1s: every restart waits the initial backoff again.
+    // Runs 0.4s per life, reset_after 0.1s: every restart waits the initial backoff again. A shell, not
+    // Node: a life must stay under the 1 s after which a restart is immediate, and Node alone may take
+    // most of that to start on a loaded machine.
     t = startTestSupervisor([
-      nodeUnit('flaky', 'unit-crash-after.mjs', { args: ['0.4', '1'], restart: { backoffMs: 100, maxBackoffMs: 60_000, maxRestarts: 100, resetAfterMs: 100 } }),
+      makeUnitSpec({ name: 'flaky', command: 'sh', args: ['-c', 'sleep 0.4; exit 1'], restart: { backoffMs: 100, maxBackoffMs: 60_000, maxRestarts: 100, resetAfterMs: 100 } }),
     ]);
     await t.waitUnit('flaky', 'three restarts', (u) => u.restarts >= 3);
     const delays = announcedDelays(t, 'flaky');
