@@ -41,6 +41,20 @@ export function pidsWithEnv(entry: string): number[] {
   return pids;
 }
 
+/** Every live process with an environment entry that starts with `prefix` (`ENSEMBLE_SUPERVISOR=unix:/tmp/ens-x/run/`). */
+export function pidsWithEnvPrefix(prefix: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${name}/environ`, 'latin1').split('\0').some((e) => e.startsWith(prefix)) && isAlive(Number(name))) pids.push(Number(name));
+    } catch {
+      // Gone or not readable.
+    }
+  }
+  return pids;
+}
+
 /**
  * Cleanup for tests: SIGKILL exactly these pids (processes the test started,
  * found by their environment or recorded), ignoring the ones already gone.

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runtimePaths, type RuntimePaths } from '../../src/supervisor/runtime-dir.js';
-import { killPids, pidsWithEnv } from './processes.js';
+import { killPids, pidsWithEnvPrefix } from './processes.js';
 
 /** A fresh temp dir with runtime/state homes and an ensemble file path inside it. */
 export interface TempHome {
@@ -13,7 +13,9 @@ export interface TempHome {
   readonly file: string;
   readonly paths: RuntimePaths;
   write(name: string, text: string): string;
-  /** Kill every process still carrying this home's supervisor address, then remove the dir. */
+  /** The same home, with `paths` of a supervisor run as `--node node` (docs/lifecycle.md "Runtime directory"). */
+  forNode(node: string): TempHome;
+  /** Kill every process still carrying a supervisor address of this home (any node), then remove the dir. */
   cleanup(): void;
 }
 
@@ -22,8 +24,7 @@ export function makeTempHome(): TempHome {
   const dir = mkdtempSync(join(tmpdir(), 'ens-'));
   const env = { ENSEMBLE_RUNTIME_HOME: join(dir, 'run'), ENSEMBLE_STATE_HOME: join(dir, 'state') };
   const file = join(dir, 'system.ensemble');
-  const paths = runtimePaths(file, env);
-  return {
+  const home = (paths: RuntimePaths): TempHome => ({
     dir,
     env,
     file,
@@ -33,9 +34,13 @@ export function makeTempHome(): TempHome {
       writeFileSync(path, text);
       return path;
     },
+    forNode(node) {
+      return home(runtimePaths(file, env, node));
+    },
     cleanup() {
-      killPids(pidsWithEnv(`ENSEMBLE_SUPERVISOR=${paths.apiAddress}`));
+      killPids(pidsWithEnvPrefix(`ENSEMBLE_SUPERVISOR=unix:${env.ENSEMBLE_RUNTIME_HOME}/`));
       rmSync(dir, { recursive: true, force: true });
     },
-  };
+  });
+  return home(runtimePaths(file, env));
 }

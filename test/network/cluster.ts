@@ -45,7 +45,8 @@ export interface NodeOptions {
 
 /** Start `supervisor run FILE --node NAME --listen … --peer …` and wait until its network listener is up. */
 export async function startNode(options: NodeOptions): Promise<NodeProcess> {
-  const home = options.home ?? makeTempHome();
+  // The node's runtime directory is keyed by its name (docs/lifecycle.md "Runtime directory").
+  const home = (options.home ?? makeTempHome()).forNode(options.name);
   home.write('system.ensemble', options.ensemble);
   const cli = [process.execPath, '--import', TSX_LOADER, join(REPO_ROOT, 'src/cli/main.ts'), 'run', home.file, '--node', options.name, '--no-fs', '--log-format', 'json'];
   if (options.listen !== null) cli.push('--listen', options.listen ?? '127.0.0.1:0');
