@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
-import { loadProtos } from '../src/api/protos.js';
+import { loadProtos } from '../src/wire/protos.js';
 import { runSystem } from '../src/run-system.js';
 import type { Supervisor } from '../src/supervisor/supervisor.js';
 import { runtimePaths } from '../src/supervisor/runtime-dir.js';

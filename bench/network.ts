@@ -20,7 +20,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { loadProtos } from '../src/api/protos.js';
+import { loadProtos } from '../src/wire/protos.js';
 import { runtimePaths } from '../src/supervisor/runtime-dir.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');

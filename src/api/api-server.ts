@@ -6,11 +6,11 @@ import { discoveryHandlers } from './discovery-service.js';
 import { HealthStatus } from './health-service.js';
 import { derivedNameOwner } from './derived-service-names.js';
 import { LocalServiceRegistry } from './local-service-registry.js';
-import { loadProtos } from './protos.js';
+import { loadProtos } from '../wire/protos.js';
 import { addReflection } from './server-reflection.js';
 import type { ServiceRegistry } from './service-registry.js';
 import { supervisorHandlers } from './supervisor-service.js';
-import { bindUnixSocket } from './unix-socket-bind.js';
+import { bindUnixSocket } from '../wire/unix-socket-bind.js';
 
 /** Where the API server writes what it does (a pino logger fits). */
 export interface ApiLogger {

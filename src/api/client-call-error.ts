@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { UnreachableError, type EnsembleError } from '../errors.js';
-import { ERROR_CODE_HEADER, fromServiceError } from './grpc-status.js';
+import { ERROR_CODE_HEADER, fromServiceError } from '../wire/grpc-status.js';
 
 /**
  * Map the error of a client call to the local supervisor: a transport failure

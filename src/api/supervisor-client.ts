@@ -3,13 +3,13 @@ import { clientCallError } from './client-call-error.js';
 import type { EnsembleError } from '../errors.js';
 import type { ServiceMessage } from './discovery-messages.js';
 import type { SupervisorTarget } from './client-address.js';
-import { loadProtos } from './protos.js';
-import { followStream, type StreamHandle } from './stream-handle.js';
+import { loadProtos } from '../wire/protos.js';
+import { followStream, type StreamHandle } from '../wire/stream-handle.js';
 import type { ReloadResult } from '../supervisor/control.js';
 import { fromReloadMessage, type ReloadMessage } from './reload-messages.js';
 import type { LogLineMessage, StatusMessage, UnitMessage } from './supervisor-messages.js';
 
-export type { StreamHandle } from './stream-handle.js';
+export type { StreamHandle } from '../wire/stream-handle.js';
 
 type Callback<Res> = (err: grpc.ServiceError | null, res: Res) => void;
 type UnaryMethod = (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: Callback<unknown>) => void;

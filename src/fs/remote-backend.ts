@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { clientCallError } from '../api/client-call-error.js';
-import { loadProtos } from '../api/protos.js';
+import { loadProtos } from '../wire/protos.js';
 import type { StatusMessage, UnitMessage } from '../api/supervisor-messages.js';
 import type { HealthResult, LimitsMechanism, SupervisorState, SupervisorStatus, UnitState, UnitStatus } from '../supervisor/unit-state.js';
 import { ResourceClientPool } from './resources-client.js';

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { loadProtos } from '../api/protos.js';
+import { loadProtos } from '../wire/protos.js';
 import { FileViewError, type FsErrno } from './errno.js';
 import { CompositeResourceClient, resourceMounts, type ServiceLike } from './resource-mounts.js';
 import type { ResourceClient, ResourceInfo } from './tree-backend.js';

@@ -1,8 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
 import { clientCallError } from '../api/client-call-error.js';
 import type { SupervisorTarget } from '../api/client-address.js';
-import { loadProtos } from '../api/protos.js';
-import { followStream } from '../api/stream-handle.js';
+import { loadProtos } from '../wire/protos.js';
+import { followStream } from '../wire/stream-handle.js';
 import type { LogLineMessage, UnitMessage } from '../api/supervisor-messages.js';
 import type { EnsembleError } from '../errors.js';
 import type { NodeMessage, NodeUnitsMessage } from './network-messages.js';

@@ -3,7 +3,7 @@ import type { ApiExtensionResult } from '../api/api-server.js';
 import { toServiceMessage } from '../api/discovery-messages.js';
 import { FederatedServiceRegistry } from '../api/federated-service-registry.js';
 import type { LocalServiceRegistry } from '../api/local-service-registry.js';
-import { loadProtos } from '../api/protos.js';
+import { loadProtos } from '../wire/protos.js';
 import { toStatusMessage, toUnitMessage } from '../api/supervisor-messages.js';
 import type { PluginContext, SystemPlugin } from '../system-plugin.js';
 import { Federation } from './federation.js';

@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { droppedLinesMessage } from '../api/dropped-lines.js';
 import { serverStream, unary } from '../api/grpc-handlers.js';
-import { toServiceError } from '../api/grpc-status.js';
+import { toServiceError } from '../wire/grpc-status.js';
 import { StreamOutbox } from '../api/stream-outbox.js';
 import { toUnitMessage, type LogLineMessage } from '../api/supervisor-messages.js';
 import type { SupervisorControl } from '../supervisor/control.js';

@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
-import { ERROR_CODE_HEADER, fromServiceError } from '../api/grpc-status.js';
-import { loadProtos } from '../api/protos.js';
-import { followStream, type StreamHandle } from '../api/stream-handle.js';
+import { ERROR_CODE_HEADER, fromServiceError } from '../wire/grpc-status.js';
+import { loadProtos } from '../wire/protos.js';
+import { followStream, type StreamHandle } from '../wire/stream-handle.js';
 import type { LogLineMessage, UnitMessage } from '../api/supervisor-messages.js';
 import { UnreachableError, type EnsembleError } from '../errors.js';
 import { NETWORK_TOKEN_HEADER } from './peer-auth.js';

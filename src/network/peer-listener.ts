@@ -2,7 +2,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { discoveryHandlers } from '../api/discovery-service.js';
 import { HealthStatus } from '../api/health-service.js';
-import { loadProtos } from '../api/protos.js';
+import { loadProtos } from '../wire/protos.js';
 import { addReflection } from '../api/server-reflection.js';
 import type { ServiceRegistry } from '../api/service-registry.js';
 import { StateError } from '../errors.js';

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { statusForCode } from '../api/grpc-status.js';
+import { statusForCode } from '../wire/grpc-status.js';
 import { IDENTITY_HEADER } from '../api/identity-assertion.js';
 import { EnsembleError } from '../errors.js';
 

@@ -12,7 +12,7 @@ export { type PropertiesHandler } from './properties-watch.js';
 export { runHostedUnit, currentHostedUnit, type HostedUnitContext } from './hosted-unit.js';
 export { readUnitEnvironment, UnitEnvironmentError, type UnitEnvironment } from './environment.js';
 export { type ServiceMessage as DiscoveredService } from '../api/discovery-messages.js';
-export { loadProtos } from '../api/protos.js';
+export { loadProtos } from '../wire/protos.js';
 export { TOKEN_HEADER } from '../api/token.js';
 export { IDENTITY_HEADER } from '../api/identity-assertion.js';
 export { IdentityCredentials, type IdentityOptions } from './identity-credentials.js';

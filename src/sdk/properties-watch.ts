@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { isServiceError } from '../api/grpc-status.js';
+import { isServiceError } from '../wire/grpc-status.js';
 import type { SupervisorLink } from './supervisor-link.js';
 
 /** Called with a unit's new and previous properties after a reload changed them. */

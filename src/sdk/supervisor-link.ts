@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ServiceMessage, ServiceRegistrationMessage, WatchResponseMessage } from '../api/discovery-messages.js';
-import { fromServiceError, isServiceError } from '../api/grpc-status.js';
-import { loadProtos } from '../api/protos.js';
+import { fromServiceError, isServiceError } from '../wire/grpc-status.js';
+import { loadProtos } from '../wire/protos.js';
 import { TOKEN_HEADER } from '../api/token.js';
 
 /** Deadline of the SDK's unary calls to the supervisor. */

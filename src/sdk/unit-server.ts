@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { ServiceMessage, ServiceRegistrationMessage } from '../api/discovery-messages.js';
 import { HealthStatus } from '../api/health-service.js';
-import { loadProtos } from '../api/protos.js';
+import { loadProtos } from '../wire/protos.js';
 import { addReflection } from '../api/server-reflection.js';
 import { InvalidArgumentError } from '../errors.js';
 import { advertisedHost } from './advertised-host.js';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IdentityAuthority } from '../../src/api/identity-assertion.js';
-import { loadProtos } from '../../src/api/protos.js';
+import { loadProtos } from '../../src/wire/protos.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { rawCall } from './grpc-call.js';
 import { startSystem, type RunningSystem } from './system-harness.js';

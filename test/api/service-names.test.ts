@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SERVICES_PER_UNIT } from '../../src/api/local-service-registry.js';
-import { loadProtos } from '../../src/api/protos.js';
+import { loadProtos } from '../../src/wire/protos.js';
 import { fixture } from '../helpers/make-unit-spec.js';
 import { rawCall } from './grpc-call.js';
 import { sdkRunner, startSystem, waitLogLine, type RunningSystem } from './system-harness.js';

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadProtos } from '../../src/api/protos.js';
+import { loadProtos } from '../../src/wire/protos.js';
 import { SupervisorClient } from '../../src/api/supervisor-client.js';
 import type { LogLineMessage } from '../../src/api/supervisor-messages.js';
 import { makePlan, makeUnitSpec, nodeUnit } from '../helpers/make-unit-spec.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadProtos } from '../../src/api/protos.js';
+import { loadProtos } from '../../src/wire/protos.js';
 import { StreamOutbox } from '../../src/api/stream-outbox.js';
 import type { LogLineMessage, UnitMessage } from '../../src/api/supervisor-messages.js';
 import { waitFor } from '../helpers/wait-for.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadProtos } from '../../src/api/protos.js';
+import { loadProtos } from '../../src/wire/protos.js';
 import { fuseAvailability } from '../../src/fs/fuse-adapter.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { startFsSystem, type FsSystem } from './fs-harness.js';

@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HealthSpec } from '../../src/ensemble/plan.js';
 import { createProbe } from '../../src/health/create-probe.js';
-import { healthServiceDefinition } from '../../src/health/health-proto.js';
+import { healthServiceDefinition } from '../../src/wire/health-proto.js';
 import { parseProbe } from '../../src/health/parse-probe.js';
 import type { ProbeTarget } from '../../src/health/types.js';
 import { isAlive, waitFor } from './wait-for.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceMessage } from '../../src/api/discovery-messages.js';
-import { loadProtos } from '../../src/api/protos.js';
+import { loadProtos } from '../../src/wire/protos.js';
 import { PeerClient } from '../../src/network/peer-client.js';
 import { fixture } from '../helpers/make-unit-spec.js';
 import { REPO_ROOT, TSX_LOADER } from '../helpers/supervisor-child.js';

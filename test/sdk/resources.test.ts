@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadProtos } from '../../src/api/protos.js';
+import { loadProtos } from '../../src/wire/protos.js';
 import { collectStream, rawCall } from '../api/grpc-call.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { sdkRunner, startSystem, type RunningSystem } from '../api/system-harness.js';

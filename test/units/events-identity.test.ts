@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IDENTITY_HEADER } from '../../src/api/identity-assertion.js';
 import { TOKEN_HEADER } from '../../src/api/token.js';
-import { loadUnitProtos } from '../../units/common/unit-protos.js';
+import { loadUnitProtos } from '../../src/wire/unit-protos.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { call, ROOT, runEnsemble, type EnsembleRun } from './helpers/run-ensemble.js';
 

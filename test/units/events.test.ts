@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IDENTITY_HEADER } from '../../src/api/identity-assertion.js';
-import { loadUnitProtos } from '../../units/common/unit-protos.js';
+import { loadUnitProtos } from '../../src/wire/unit-protos.js';
 import { call, ROOT, runEnsemble, unitMain, type EnsembleRun } from './helpers/run-ensemble.js';
 
 interface Event {

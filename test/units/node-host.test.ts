@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadUnitProtos } from '../../units/common/unit-protos.js';
+import { loadUnitProtos } from '../../src/wire/unit-protos.js';
 import { call, ROOT, runEnsemble, unitMain, type EnsembleRun } from './helpers/run-ensemble.js';
 
 const FIXTURE = `${ROOT}/test/units/fixtures/hosted-unit.ts`;

@@ -15,7 +15,7 @@ import { parseSize } from '../../src/ensemble/values.js';
 import { connect } from '../../src/sdk/index.js';
 import { durationProperty, integerProperty, PropertyError } from '../common/properties.js';
 import { unitLog } from '../common/unit-log.js';
-import { loadUnitProtos } from '../common/unit-protos.js';
+import { loadUnitProtos } from '../../src/wire/unit-protos.js';
 import { EventBus } from './event-bus.js';
 import { eventsHandlers } from './events-service.js';
 

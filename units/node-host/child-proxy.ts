@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { ServiceMessage, ServiceRegistrationMessage, WatchResponseMessage } from '../../src/api/discovery-messages.js';
 import { serverStream, unary } from '../../src/api/grpc-handlers.js';
 import { HealthStatus } from '../../src/api/health-service.js';
-import { loadProtos } from '../../src/api/protos.js';
+import { loadProtos } from '../../src/wire/protos.js';
 import type { SupervisorLink } from '../../src/sdk/supervisor-link.js';
 import { PermissionError } from '../../src/errors.js';
 import type { ChildState } from './child-state.js';

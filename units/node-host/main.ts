@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { HealthStatus } from '../../src/api/health-service.js';
-import { loadProtos } from '../../src/api/protos.js';
+import { loadProtos } from '../../src/wire/protos.js';
 import { readUnitEnvironment } from '../../src/sdk/environment.js';
 import { currentHostedUnit } from '../../src/sdk/hosted-unit.js';
 import { SupervisorLink } from '../../src/sdk/supervisor-link.js';

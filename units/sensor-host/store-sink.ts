@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Unit } from '../../src/sdk/index.js';
-import { loadUnitProtos } from '../common/unit-protos.js';
+import { loadUnitProtos } from '../../src/wire/unit-protos.js';
 import type { SampleSink } from './sensor.js';
 
 /** Samples into an `ensemble.store.v1.Store` found through discovery (by `service`: a name, alias or family). */

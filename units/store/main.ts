@@ -9,7 +9,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { connect } from '../../src/sdk/index.js';
 import { booleanProperty, durationProperty, integerProperty, stringProperty } from '../common/properties.js';
 import { errorMessage, unitLog } from '../common/unit-log.js';
-import { loadUnitProtos } from '../common/unit-protos.js';
+import { loadUnitProtos } from '../../src/wire/unit-protos.js';
 import { keyDeclarations } from './key-schema.js';
 import { MeasureStore } from './measure-store.js';
 import { loadSnapshot, SnapshotWriter } from './persistence.js';

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { healthClientConstructor } from '../health-proto.js';
+import { healthClientConstructor } from '../../wire/health-proto.js';
 import type { Probe, ProbeResult, ProbeTarget } from '../types.js';
 import { errorText, fail, pass, withDeadline } from './deadline.js';
 

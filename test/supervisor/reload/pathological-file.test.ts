@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadProtos } from '../../../src/api/protos.js';
+import { loadProtos } from '../../../src/wire/protos.js';
 import { rawCall } from '../../api/grpc-call.js';
 import { isAlive } from '../../helpers/processes.js';
 import { waitFor } from '../../helpers/wait-for.js';

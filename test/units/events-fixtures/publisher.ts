@@ -10,7 +10,7 @@
  * "AUDIENCE [TTL_MS]" to `request`, then read `assertion`.
  */
 import { connect } from '../../../src/sdk/index.js';
-import { loadUnitProtos } from '../../../units/common/unit-protos.js';
+import { loadUnitProtos } from '../../../src/wire/unit-protos.js';
 
 const unit = connect();
 const props = unit.properties();

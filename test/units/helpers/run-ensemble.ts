@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { loadProtos } from '../../../src/api/protos.js';
+import { loadProtos } from '../../../src/wire/protos.js';
 import { SupervisorClient } from '../../../src/api/supervisor-client.js';
 import type { UnitMessage } from '../../../src/api/supervisor-messages.js';
 import { isAlive, killPids, pidsWithEnv } from '../../helpers/processes.js';

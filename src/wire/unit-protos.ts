@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { protoDir } from '../../src/api/proto-dir.js';
-import { LOADER_OPTIONS } from '../../src/api/protos.js';
+import { protoDir } from './proto-dir.js';
+import { LOADER_OPTIONS } from './protos.js';
 
 /** The contracts of the built-in units, relative to `proto/`. */
 export const UNIT_PROTO_FILES = ['ensemble/store/v1/store.proto', 'ensemble/events/v1/events.proto'] as const;
