@@ -137,7 +137,7 @@ describe('Tinkwell files: supervisor check and render on the corpus', () => {
 });
 
 describe('the condition language, Tinkwell forms', () => {
-  const scope = templateScope({ node: 'n1', env: { SITE: 'lab' }, params: { 'main voltage': '230', mode: 'eco' } });
+  const scope = templateScope({ node: 'n1', env: { SITE: 'lab' }, params: { 'main voltage': '230', mode: 'eco', flag: 'True' } });
   const on = (platform: string, arch = 'x64') => ({ ...scope, platform, arch, cpu_architecture: arch });
   it.each([
     ['[main voltage] > 200', true],
@@ -151,6 +151,9 @@ describe('the condition language, Tinkwell forms', () => {
     ["cbool('True') and cstr(3) == '3' and cdouble('2.5') == 2.5", true],
     ["match('edge-12', 'edge-?2') and not match('edge-12', 'core-*')", true],
     ["to_lower('LAB') == env.SITE", true],
+    // The whole condition may be the string 'true'/'false', which Tinkwell converts (`if "[enabled]"`).
+    ['[flag]', true],
+    ["if(false, 'x', 'False')", false],
   ])('%s → %s', (text, expected) => {
     expect(evaluateCondition(text, scope)).toBe(expected);
   });

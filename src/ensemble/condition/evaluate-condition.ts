@@ -79,11 +79,13 @@ function evaluate(e: CondExpr, scope: TemplateScope): Value {
 /**
  * Evaluate an `if "…"` condition against the scope. Unset `env.X`/`params.x`
  * are an unset value (equal to nothing); unknown variables are errors; the
- * result must be a boolean. Throws {@link ConditionError} with an offset.
+ * result must be a boolean (or, as in Tinkwell, the string 'true' or 'false'). Throws {@link ConditionError} with an offset.
  */
 export function evaluateCondition(text: string, scope: TemplateScope): boolean {
   if (text.trim() === '') throw new ConditionError('empty condition', 0);
-  const result = plain(evaluate(parseCondition(text), scope));
+  let result = plain(evaluate(parseCondition(text), scope));
+  // Tinkwell converts the result as .NET's Convert.ToBoolean does a string: `if "[enabled]"` with enabled=true.
+  if (typeof result === 'string' && /^\s*(true|false)\s*$/i.test(result)) result = result.trim().toLowerCase() === 'true';
   if (typeof result !== 'boolean') throw new ConditionError(`a condition must be true or false, got ${describe(result)}`, 0);
   return result;
 }
