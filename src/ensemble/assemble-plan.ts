@@ -3,6 +3,7 @@ import { ConditionError } from './condition/condition-error.js';
 import { evaluateCondition } from './condition/evaluate-condition.js';
 import { compileNetwork } from './compile-network.js';
 import { compileRunner, type CompiledUnit } from './compile-runner.js';
+import { checkRunAs } from './run-as-check.js';
 import { expandCompose } from './compose.js';
 import { orderUnits } from './dependencies.js';
 import { didYouMean } from './did-you-mean.js';
@@ -130,6 +131,7 @@ export async function assemblePlan(statements: StatementNode[], ctx: LoadContext
   const here = kept.filter(isHere);
   const elsewhere = kept.filter((u) => !isHere(u)).map((u) => ({ name: u.spec.name, node: u.spec.node as string }));
   const hereNames = new Set(here.map((u) => u.spec.name));
+  checkRunAs(here, r);
 
   // 5. Dependency targets. Lookups and suggestions are shared: a missing unit
   // that many units depend on costs one "did you mean" search, not one each.

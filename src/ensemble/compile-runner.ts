@@ -1,11 +1,13 @@
 import { constants } from 'node:os';
 import path from 'node:path';
+import { readProbe } from '../common/probe-form.js';
+import { splitShellWords } from '../common/shell-words.js';
 import { FieldReader, toPropertyBlock } from './field-reader.js';
 import type { HealthSpec, LimitsSpec, PropertyValue, ReadinessMode, RestartPolicyName, ServiceRunnerSpec, UnitKind, UnitSpec } from './plan.js';
 import type { Reporter } from './reporter.js';
-import { shellSplit } from './shell-split.js';
 import type { RealPosition } from './source-map.js';
 import type { FieldNode, RunnerNode, ValueNode } from './syntax/ast.js';
+import { readRunAs } from './run-as-fields.js';
 import { DEFAULTS } from './unit-defaults.js';
 import { BUILTIN_PREFIX, kindOfPath, resolveCommand } from './unit-kind.js';
 import { deriveName, unitNameProblem } from './unit-name.js';
@@ -28,6 +30,9 @@ export const RUNNER_FIELDS = [
   'logs',
   'working_directory',
   'kind',
+  'user',
+  'group',
+  'groups',
 ] as const;
 
 /** Fields of a `service runner` child. */
@@ -57,12 +62,12 @@ function args(reader: FieldReader, r: Reporter): string[] {
   if (!f) return [];
   const v = f.value;
   if (v.kind === 'string') {
-    const split = shellSplit(v.value);
+    const split = splitShellWords(v.value);
     if ('error' in split) {
-      r.invalid({ ...v.pos, column: v.pos.column + 1 + split.offset }, `arguments: ${split.error}`);
+      r.invalid({ ...v.pos, column: v.pos.column + 1 + split.offset }, `arguments: ${split.error} in arguments`);
       return [];
     }
-    return split.args;
+    return split.words;
   }
   if (v.kind === 'list') {
     const out: string[] = [];
@@ -97,24 +102,6 @@ function signalName(s: string): NodeJS.Signals | null {
   const up = s.toUpperCase();
   const name = up.startsWith('SIG') ? up : `SIG${up}`;
   return name in constants.signals ? (name as NodeJS.Signals) : null;
-}
-
-function probeProblem(p: string): string | null {
-  if (p === 'grpc') return null;
-  if (p.startsWith('tcp:')) {
-    const port = Number(p.slice(4));
-    return Number.isInteger(port) && port >= 1 && port <= 65535 && /^\d+$/.test(p.slice(4)) ? null : `"${p}" has no valid port (tcp:1…65535)`;
-  }
-  if (p.startsWith('http://') || p.startsWith('https://')) {
-    try {
-      new URL(p);
-      return null;
-    } catch {
-      return `"${p}" is not a valid URL`;
-    }
-  }
-  if (p.startsWith('exec:')) return p.slice(5).trim() === '' ? '"exec:" needs a command (exec:COMMAND)' : null;
-  return `"${p}" is not a probe; use grpc, tcp:PORT, http://…, https://… or exec:COMMAND`;
 }
 
 function sub(reader: FieldReader, key: string, allowed: string[], r: Reporter): FieldReader | undefined {
@@ -246,8 +233,8 @@ export function compileRunner(node: RunnerNode, name: string, check: ConditionCh
   const healthReader = sub(reader, 'health', HEALTH_FIELDS, r);
   if (healthReader) {
     const probe = healthReader.string('probe') ?? 'grpc';
-    const problem = probeProblem(probe);
-    if (problem && healthReader.has('probe')) healthReader.problem('probe', problem);
+    const read = readProbe(probe);
+    if ('problem' in read && healthReader.has('probe')) healthReader.problem('probe', read.problem);
     health = {
       probe,
       intervalMs: healthReader.duration('interval') ?? DEFAULTS.health.intervalMs,
@@ -284,6 +271,7 @@ export function compileRunner(node: RunnerNode, name: string, check: ConditionCh
   const logs = { maxBytes: logsReader?.size('max_size') ?? DEFAULTS.logs.maxBytes, keep: logsReader?.integer('keep', 0) ?? DEFAULTS.logs.keep };
 
   const wd = reader.string('working_directory');
+  const runAs = readRunAs(reader);
   const services = compileChildren(node, baseDir, check, r);
 
   const spec: UnitSpec = {
@@ -304,6 +292,7 @@ export function compileRunner(node: RunnerNode, name: string, check: ConditionCh
     stop,
     logs,
     workingDirectory: wd !== undefined ? path.resolve(baseDir, wd) : baseDir,
+    ...runAs,
     node: node.on?.text ?? null,
     services,
     compose: node.origin.compose,

@@ -136,6 +136,16 @@ export interface UnitSpec {
   readonly logs: LogSpec;
   /** Absolute working directory (default: the directory of the file that declared the unit). */
   readonly workingDirectory: string;
+  /**
+   * Run the unit as this user, a name or a numeric uid (supervisord `user=`,
+   * PM2 `--uid`); absent: as the supervisor's user. Needs a supervisor
+   * running as root. See docs/units.md "Running as another user".
+   */
+  readonly user?: string;
+  /** The unit's group, a name or a numeric gid; default: the user's primary group. */
+  readonly group?: string;
+  /** Supplementary groups (names or gids), instead of the user's own from the group database; `[]`: none. */
+  readonly groups?: readonly string[];
   /** Placement (`on "node"`); null means every node runs it. */
   readonly node: string | null;
   /** Host children; empty for ordinary units. */

@@ -6,6 +6,7 @@ import { LineSplitter } from './line-splitter.js';
 import { groupMembers, signalGroup } from './process-group.js';
 import { SpawnError } from './supervisor-errors.js';
 import { cgroupMembers, enterCgroupCommand, oomKillCount, signalCgroup, type UnitCgroup } from './unit-cgroup.js';
+import { setprivCredentialArgs, type UnitCredentials } from './unit-user.js';
 
 /** How a unit's main process ended. */
 export interface ExitInfo {
@@ -37,6 +38,12 @@ export interface UnitProcessOptions {
    * end of the unit cover every process in it, not only the process group.
    */
   readonly cgroup?: UnitCgroup | null;
+  /**
+   * Who the unit runs as (`user`, `group`, `groups`), or null: the supervisor's
+   * user. `setpriv` switches after the cgroup was entered (which needs the
+   * supervisor's privileges), before the program runs.
+   */
+  readonly runAs?: UnitCredentials | null;
   /**
    * Called when the main process exited on its own while other processes of
    * the unit (its group or cgroup) remain; they get the stop signal, SIGKILL
@@ -92,8 +99,12 @@ export class UnitProcess {
   /** Spawn the unit; rejects with {@link SpawnError} when the OS refuses. */
   static start(options: UnitProcessOptions): Promise<UnitProcess> {
     const { command, setpriv } = options;
+    const credentials = setprivCredentialArgs(options.runAs ?? null);
+    if (credentials.length > 0 && !setpriv) {
+      return Promise.reject(new SpawnError(options.unit, `running as ${options.runAs?.description ?? 'another user'} needs setpriv (util-linux), which is not installed`));
+    }
     let file = setpriv ?? command.file;
-    let args = setpriv ? ['--pdeathsig', 'SIGKILL', '--', command.file, ...command.args] : [...command.args];
+    let args = setpriv ? ['--pdeathsig', 'SIGKILL', ...credentials, '--', command.file, ...command.args] : [...command.args];
     if (options.cgroup) ({ file, args } = enterCgroupCommand(options.cgroup, file, args));
     return new Promise((resolve, reject) => {
       let child: ChildProcess;

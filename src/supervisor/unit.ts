@@ -11,10 +11,13 @@ import { RestartPolicy } from './restart-policy.js';
 import type { RuntimePaths } from './runtime-dir.js';
 import type { NotifyMessage } from './sd-notify.js';
 import { DeadlineTimer } from './deadline-timer.js';
-import { formatMs, ReadyTimeoutError } from './supervisor-errors.js';
+import { formatMs } from '../common/duration.js';
+import { ReadyTimeoutError } from './supervisor-errors.js';
 import { unitEnvironment } from './unit-environment.js';
 import type { UnitCgroup } from './unit-cgroup.js';
 import { UnitProcess, type ExitInfo } from './unit-process.js';
+import { giveUnitPaths } from './run-as-dirs.js';
+import { needsChange, unitCredentials } from './unit-user.js';
 import type { HealthResult, LimitsMechanism, UnitState, UnitStatus } from './unit-state.js';
 import { canTransition, hasProcess } from './unit-transitions.js';
 
@@ -288,8 +291,10 @@ export class Unit {
         this.checkedCwd = this.spec.workingDirectory;
       }
       const command = this.command();
+      const runAs = unitCredentials(this.name, this.spec);
       mkdirSync(this.host.paths.unitStateDir(this.name), { recursive: true, mode: 0o700 });
       const notifyPath = this.spec.readiness === 'notify' ? (await this.notifySocket()).path : null;
+      if (runAs && needsChange(runAs)) giveUnitPaths(this.name, this.host.paths, runAs, notifyPath);
       this.cgroup = await this.placeCgroup();
       this.token = randomBytes(32).toString('base64url');
       proc = await UnitProcess.start({
@@ -300,6 +305,7 @@ export class Unit {
         stopTimeoutMs: this.spec.stop.timeoutMs,
         setpriv: this.host.setpriv,
         cgroup: this.cgroup,
+        runAs,
         onRemaining: (info, pids) => this.remainingAfterExit(info, pids),
         onLine: (stream, line) => this.host.logs.unitLine(this.name, stream, line),
       });
