@@ -8,7 +8,12 @@ import { IdentityCredentials, type IdentityOptions } from './identity-credential
 import { sdNotify } from './notify.js';
 import { PropertiesWatch, type PropertiesHandler } from './properties-watch.js';
 import { ResourceTable, type ResourceHandle, type ResourceOptions } from './resource-table.js';
+import { EventsClient } from './events-client.js';
+import { PeerResources } from './peer-resources.js';
+import { loadProtos } from '../wire/protos.js';
+import { loadUnitProtos } from '../wire/unit-protos.js';
 import { ShutdownHooks, type ShutdownHook } from './shutdown-hooks.js';
+import { StoreClient } from './store-client.js';
 import { SupervisorLink } from './supervisor-link.js';
 import { SupervisorWatchdog } from './supervisor-watchdog.js';
 import { bindUnitServer, fullServiceName, registrationsFor, type ServeOptions, type UnitServer } from './unit-server.js';
@@ -23,6 +28,11 @@ export interface ConnectOptions {
    */
   readonly supervisorGraceMs?: number;
 }
+
+/** The family the built-in store registers (`@ensemble/store`). */
+export const STORE_FAMILY = 'ensemble.store.v1.Store';
+/** The family the built-in events unit registers (`@ensemble/events`). */
+export const EVENTS_FAMILY = 'ensemble.events.v1.Events';
 
 /** Grace of open calls when a unit's server stops. */
 const SERVER_STOP_GRACE_MS = 1000;
@@ -55,6 +65,9 @@ export class Unit {
   private readonly liveProperties: PropertiesWatch;
   private readonly identities = new Map<string, IdentityCredentials>();
   private readonly callers: CallerIdentityVerifier;
+  private readonly stores = new Map<string, StoreClient>();
+  private readonly eventClients = new Map<string, EventsClient>();
+  private readonly peers = new Map<string, PeerResources>();
   /** Proto service name → the discovery name it was registered under (the audience of its callers' assertions). */
   private readonly audiences = new Map<string, string>();
 
@@ -168,6 +181,53 @@ export class Unit {
     const client = new Ctor(`${DISCOVERY_SCHEME}:///${serviceName}`, grpc.credentials.createInsecure(), { ...options, ...this.source.options });
     this.clients.push(client);
     return client;
+  }
+
+  /**
+   * A typed client of the measures store (`ensemble.store.v1.Store`): by
+   * default whichever unit serves the family, else the store registered as
+   * `name`. Followed through discovery like {@link client}. One per name.
+   */
+  store(name: string = STORE_FAMILY): StoreClient {
+    let store = this.stores.get(name);
+    if (!store) {
+      store = new StoreClient(this.client(name, loadUnitProtos().Store));
+      this.stores.set(name, store);
+    }
+    return store;
+  }
+
+  /**
+   * A typed client of the events unit (`ensemble.events.v1.Events`): by
+   * default whichever unit serves the family, else the one registered as
+   * `name`. On first use it finds the service and proves this unit's
+   * identity to it with {@link identityFor} its discovery name. One per name.
+   */
+  events(name: string = EVENTS_FAMILY): EventsClient {
+    let events = this.eventClients.get(name);
+    if (!events) {
+      events = new EventsClient(async () => {
+        const found = await this.find(name);
+        return this.client(found.name, loadUnitProtos().Events, { interceptors: [this.identityFor(found.name).interceptor] });
+      });
+      this.eventClients.set(name, events);
+    }
+    return events;
+  }
+
+  /**
+   * The resources of the unit `unit` (what the file view shows as
+   * `units/<unit>/…`): List, Read, Write and Watch of its
+   * `ensemble.resources.v1.Resources`, registered as `<unit>.resources`.
+   * Followed through discovery across the unit's restarts. One per unit.
+   */
+  resourcesOf(unit: string): PeerResources {
+    let peer = this.peers.get(unit);
+    if (!peer) {
+      peer = new PeerResources(unit, this.client(`${unit}.resources`, loadProtos().Resources));
+      this.peers.set(unit, peer);
+    }
+    return peer;
   }
 
   /**
