@@ -312,6 +312,11 @@ export class Unit {
     } catch (e) {
       this.token = null;
       this.resolved = null;
+      if (this.cgroup) {
+        // Made for a process that never started: give it back.
+        this.cgroup = null;
+        void this.host.health?.limits?.release(this.name).catch(() => {});
+      }
       let error = e as Error;
       if (cached) {
         // The program or directory resolved at an earlier start may be gone: say so plainly.
