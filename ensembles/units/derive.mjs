@@ -2,49 +2,24 @@
 // discovery, reads two of its sensors, writes the derived memory use to the
 // store and publishes an event when it is above the alert setpoint, which is
 // a writable resource: `echo 75 > <mount>/units/derive/alert_percent`.
-import { fileURLToPath, URL } from 'node:url';
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+// It imports only `ensemble/sdk`: the typed clients of the built-in store and
+// events and of another unit's resources need no .proto file and no grpc-js.
 import { connect } from 'ensemble/sdk';
-
-const protoDir = fileURLToPath(new URL('../../proto/', import.meta.url));
-const loaded = grpc.loadPackageDefinition(
-  protoLoader.loadSync(['ensemble/store/v1/store.proto', 'ensemble/events/v1/events.proto', 'ensemble/resources/v1/resources.proto'], {
-    includeDirs: [protoDir],
-    longs: Number,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  }),
-);
-const { Store } = loaded.ensemble.store.v1;
-const { Events } = loaded.ensemble.events.v1;
-const { Resources } = loaded.ensemble.resources.v1;
 
 const unit = connect();
 const props = unit.properties();
+// `sensors` names the sensor host's Resources service ("sensors.resources").
+const sensorsService = String(props.sensors ?? 'sensors.resources');
 let alertPercent = Number(props.alert_percent ?? 90);
 let usedPercent = null;
 let lastError = '';
 
-const store = unit.client('ensemble.store.v1.Store', Store);
-const sensors = unit.client(String(props.sensors ?? 'sensors.resources'), Resources);
-// Events: the publisher proves who it is with an identity assertion for the events
-// service's name (never with its ENSEMBLE_TOKEN); the client is made on first use.
-let events = null;
+const store = unit.store();
+const sensors = unit.resourcesOf(sensorsService.replace(/\.resources$/, ''));
+// Publishing proves who this unit is with an identity assertion for the events
+// service's name (never its ENSEMBLE_TOKEN); unit.events() does that itself.
+const events = unit.events();
 let alerts = 0;
-async function eventsClient() {
-  if (events === null) {
-    const { name } = await unit.find('ensemble.events.v1.Events');
-    events = unit.client(name, Events, { interceptors: [unit.identityFor(name).interceptor] });
-  }
-  return events;
-}
-
-const call = (client, method, request, metadata = new grpc.Metadata()) =>
-  new Promise((resolve, reject) =>
-    client[method](request, metadata, { deadline: Date.now() + 5000 }, (err, res) => (err ? reject(err) : resolve(res))),
-  );
 
 const used = unit.resource('mem_used_percent', { read: () => (usedPercent === null ? '' : usedPercent.toFixed(1)), watch: true });
 unit.resource('alert_percent', {
@@ -60,26 +35,26 @@ unit.resource('error', { read: () => lastError });
 
 async function derive() {
   try {
-    const total = Number((await call(sensors, 'Read', { path: 'dev/mem_total' })).value);
-    const available = Number((await call(sensors, 'Read', { path: 'dev/mem_available' })).value);
+    const total = Number(await sensors.read('dev/mem_total', { timeoutMs: 5000 }));
+    const available = Number(await sensors.read('dev/mem_available', { timeoutMs: 5000 }));
     if (!(total > 0)) throw new Error('no memory total yet');
     usedPercent = (100 * (total - available)) / total;
     await used.changed();
-    await call(store, 'Set', { key: 'host/mem_used_percent', value: { number: Math.round(usedPercent * 10) / 10 }, unit: '%' });
+    await store.set('host/mem_used_percent', Math.round(usedPercent * 10) / 10, { unit: '%', timeoutMs: 5000 });
     if (usedPercent > alertPercent) {
-      const res = await call(await eventsClient(), 'Publish', { topic: 'alerts/memory', payload: JSON.stringify({ used_percent: usedPercent, alert_percent: alertPercent }) });
+      const res = await events.publish('alerts/memory', { used_percent: usedPercent, alert_percent: alertPercent }, { timeoutMs: 5000 });
       if (alerts++ === 0) console.log(`published the first memory alert (event ${res.sequence}, memory use ${usedPercent.toFixed(1)}% above ${alertPercent}%)`);
     }
     if (lastError) console.log('deriving works again');
     lastError = '';
   } catch (e) {
-    const message = e.details ?? e.message;
+    const message = e.message;
     if (message !== lastError) console.error(`cannot derive memory use: ${message}`);
     lastError = message;
   }
 }
 
-const service = await unit.find(String(props.sensors ?? 'sensors.resources'));
+const service = await unit.find(sensorsService);
 console.log(`found the sensors of unit "${service.unit}" at ${service.address} through discovery`);
 await unit.serve();
 await derive();
