@@ -1,6 +1,7 @@
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { UnreachableError, type EnsembleError } from '../errors.js';
-import { ERROR_CODE_HEADER, fromServiceError } from '../wire/grpc-status.js';
+import { fromServiceError } from '../wire/grpc-status.js';
+import { isTransportFailure, transportReason } from '../wire/transport-error.js';
 
 /**
  * Map the error of a client call to the local supervisor: a transport failure
@@ -9,12 +10,6 @@ import { ERROR_CODE_HEADER, fromServiceError } from '../wire/grpc-status.js';
  * without its boilerplate; anything else is the server's own error.
  */
 export function clientCallError(e: grpc.ServiceError, address: string, how?: string): EnsembleError {
-  if (e.code === grpc.status.UNAVAILABLE && e.metadata?.get(ERROR_CODE_HEADER).length === 0) {
-    const reason = (e.details || e.message)
-      .replace(/^No connection established\. Last error: /, '')
-      .replace(/^Error: /, '')
-      .replace(/\.? ?Resolution note: .*$/, '');
-    return new UnreachableError(`cannot reach the supervisor at ${address}${how ? ` (${how})` : ''}: ${reason}`, e);
-  }
+  if (isTransportFailure(e)) return new UnreachableError(`cannot reach the supervisor at ${address}${how ? ` (${how})` : ''}: ${transportReason(e)}`, e);
   return fromServiceError(e);
 }

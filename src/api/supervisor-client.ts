@@ -1,19 +1,16 @@
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { clientCallError } from './client-call-error.js';
-import type { EnsembleError } from '../errors.js';
 import type { ServiceMessage } from './discovery-messages.js';
 import type { SupervisorTarget } from './client-address.js';
+import { Caller } from '../wire/call.js';
+import { clientsOnOneChannel } from '../wire/channel.js';
 import { loadProtos } from '../wire/protos.js';
-import { followStream, type StreamHandle } from '../wire/stream-handle.js';
+import type { StreamHandle } from '../wire/stream-handle.js';
 import type { ReloadResult } from '../supervisor/control.js';
 import { fromReloadMessage, type ReloadMessage } from './reload-messages.js';
 import type { LogLineMessage, StatusMessage, UnitMessage } from './supervisor-messages.js';
 
 export type { StreamHandle } from '../wire/stream-handle.js';
-
-type Callback<Res> = (err: grpc.ServiceError | null, res: Res) => void;
-type UnaryMethod = (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: Callback<unknown>) => void;
-type StreamMethod = (req: object, md?: grpc.Metadata) => grpc.ClientReadableStream<unknown>;
 
 /**
  * The operator's client of a supervisor API (used by the CLI verbs and tests):
@@ -25,14 +22,13 @@ export class SupervisorClient {
   private readonly supervisor: grpc.Client;
   private readonly discovery: grpc.Client;
   private readonly health: grpc.Client;
+  /** Quick calls have a 30 s deadline; a transport failure is an UnreachableError naming the address. */
+  private readonly caller: Caller;
 
   constructor(readonly target: SupervisorTarget) {
-    const protos = loadProtos();
-    const creds = grpc.credentials.createInsecure();
-    this.supervisor = new protos.Supervisor(target.address, creds);
-    const channelOverride = this.supervisor.getChannel();
-    this.discovery = new protos.Discovery(target.address, creds, { channelOverride });
-    this.health = new protos.Health(target.address, creds, { channelOverride });
+    const { Supervisor, Discovery, Health } = loadProtos();
+    [this.supervisor, this.discovery, this.health] = clientsOnOneChannel(target.address, [Supervisor, Discovery, Health]);
+    this.caller = new Caller({ deadlineMs: 30_000, mapError: (e) => clientCallError(e, target.address, target.how) });
   }
 
   status(): Promise<StatusMessage> {
@@ -87,7 +83,7 @@ export class SupervisorClient {
   /** Resolves once the supervisor stops answering (its health stream ends or fails). */
   waitGone(): Promise<void> {
     return new Promise((resolve) => {
-      const call = (this.health as unknown as Record<string, StreamMethod>).Watch!.call(this.health, { service: '' });
+      const call = this.caller.stream(this.health, 'Watch', { service: '' });
       call.on('data', () => undefined);
       call.on('error', () => resolve());
       call.on('end', () => resolve());
@@ -98,23 +94,11 @@ export class SupervisorClient {
     this.supervisor.close();
   }
 
-  /** Map a call error: transport failures become UnreachableError, everything else the server's error. */
-  private error(e: grpc.ServiceError): EnsembleError {
-    return clientCallError(e, this.target.address, this.target.how);
-  }
-
-
-  private unary<Res>(client: grpc.Client, method: string, request: object, deadlineMs: number | null = 30_000): Promise<Res> {
-    return new Promise((resolve, reject) => {
-      const fn = (client as unknown as Record<string, UnaryMethod>)[method]!;
-      const opts: grpc.CallOptions = deadlineMs === null ? {} : { deadline: Date.now() + deadlineMs };
-      fn.call(client, request, new grpc.Metadata(), opts, (err, res) => (err ? reject(this.error(err)) : resolve(res as Res)));
-    });
+  private unary<Res>(client: grpc.Client, method: string, request: object, deadlineMs?: number | null): Promise<Res> {
+    return this.caller.unary<Res>(client, method, request, deadlineMs === undefined ? {} : { deadlineMs });
   }
 
   private stream(client: grpc.Client, method: string, request: object, onMessage: (m: unknown) => void | Promise<unknown>): StreamHandle {
-    const call = (client as unknown as Record<string, StreamMethod>)[method]!.call(client, request, new grpc.Metadata());
-    return followStream(call, onMessage, (e) => this.error(e));
+    return this.caller.follow(client, method, request, onMessage);
   }
-
 }

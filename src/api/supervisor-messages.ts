@@ -1,5 +1,5 @@
 import { redactSecrets } from '../ensemble/active-secrets.js';
-import type { LogLine, SupervisorStatus, UnitStatus } from '../supervisor/unit-state.js';
+import type { HealthResult, LimitsMechanism, LogLine, SupervisorStatus, UnitState, UnitStatus } from '../supervisor/unit-state.js';
 
 /** `ensemble.supervisor.v1.Unit` as proto-loader gives and takes it (unset optionals absent). */
 export interface UnitMessage {
@@ -58,6 +58,30 @@ export function toUnitMessage(u: UnitStatus): UnitMessage {
   if (u.cpuPercent !== null) m.cpuPercent = u.cpuPercent;
   if (u.memoryBytes !== null) m.memoryBytes = Math.round(u.memoryBytes);
   return m;
+}
+
+/**
+ * A unit message back into a UnitStatus (what the file view and ps show):
+ * the inverse of {@link toUnitMessage}, tolerant of a peer that leaves
+ * fields unset.
+ */
+export function unitFromMessage(m: UnitMessage): UnitStatus {
+  return {
+    name: m.name,
+    state: m.state as UnitState,
+    kind: m.kind,
+    pid: m.pid ?? null,
+    restarts: m.restarts,
+    exitCode: m.exitCode ?? null,
+    exitSignal: m.exitSignal || null,
+    error: m.error || null,
+    since: Number(m.sinceMs),
+    cpuPercent: m.cpuPercent ?? null,
+    memoryBytes: m.memoryBytes === undefined ? null : Number(m.memoryBytes),
+    health: (m.health || 'unknown') as HealthResult,
+    limits: (m.limits || 'none') as LimitsMechanism,
+    stoppedByOperator: m.stoppedByOperator === true,
+  };
 }
 
 /** The supervisor status as a proto message. */

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { ERRNO_NUMBERS, FileViewError } from './errno.js';
+import { ERRNO_NUMBERS } from '../wire/errno-table.js';
+import { FileViewError } from './errno.js';
 
 /**
  * The only file that knows fuse-native. Everything else talks to the

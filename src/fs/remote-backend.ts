@@ -1,13 +1,12 @@
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { clientCallError } from '../api/client-call-error.js';
+import { unitFromMessage, type StatusMessage, type UnitMessage } from '../api/supervisor-messages.js';
+import type { SupervisorState, SupervisorStatus, UnitStatus } from '../supervisor/unit-state.js';
+import { Caller } from '../wire/call.js';
+import { clientsOnOneChannel } from '../wire/channel.js';
 import { loadProtos } from '../wire/protos.js';
-import type { StatusMessage, UnitMessage } from '../api/supervisor-messages.js';
-import type { HealthResult, LimitsMechanism, SupervisorState, SupervisorStatus, UnitState, UnitStatus } from '../supervisor/unit-state.js';
 import { ResourceClientPool } from './resources-client.js';
 import type { ResourceClient, ServiceEntry, SupervisorAction, TreeBackend, UnitAction } from './tree-backend.js';
-
-type Unary = (req: object, options: grpc.CallOptions, cb: (e: grpc.ServiceError | null, res?: unknown) => void) => void;
-type Stub = grpc.Client & Record<string, Unary | ((req: object) => grpc.ClientReadableStream<unknown>)>;
 
 interface ServiceMessageLite {
   name: string;
@@ -23,9 +22,10 @@ interface ServiceMessageLite {
  * `supervisor restart`.
  */
 export class RemoteTreeBackend implements TreeBackend {
-  private readonly supervisor: Stub;
-  private readonly discovery: Stub;
+  private readonly supervisor: grpc.Client;
+  private readonly discovery: grpc.Client;
   private readonly pool: ResourceClientPool;
+  private readonly caller: Caller;
 
   /**
    * @param address the supervisor API (`unix:/…/api.sock` or `host:port`).
@@ -33,14 +33,13 @@ export class RemoteTreeBackend implements TreeBackend {
    * @param actionDeadlineMs deadline of unit actions (stop + start).
    */
   constructor(
-    private readonly address: string,
+    address: string,
     private readonly deadlineMs = 5000,
     private readonly actionDeadlineMs = 120_000,
   ) {
-    const protos = loadProtos();
-    const creds = grpc.credentials.createInsecure();
-    this.supervisor = new protos.Supervisor(address, creds) as unknown as Stub;
-    this.discovery = new protos.Discovery(address, creds) as unknown as Stub;
+    const { Supervisor, Discovery } = loadProtos();
+    [this.supervisor, this.discovery] = clientsOnOneChannel(address, [Supervisor, Discovery]);
+    this.caller = new Caller({ deadlineMs, mapError: (e) => clientCallError(e, address) });
     this.pool = new ResourceClientPool(deadlineMs);
   }
 
@@ -67,7 +66,7 @@ export class RemoteTreeBackend implements TreeBackend {
   }
 
   watchUnits(onChange: (status: UnitStatus) => void): () => void {
-    const call = (this.supervisor.WatchUnits as (req: object) => grpc.ClientReadableStream<{ unit: UnitMessage }>)({ units: [] });
+    const call = this.caller.stream<{ unit: UnitMessage }>(this.supervisor, 'WatchUnits', { units: [] });
     call.on('data', (m: { unit: UnitMessage }) => onChange(unitFromMessage(m.unit)));
     call.on('error', () => undefined);
     return () => call.cancel();
@@ -98,32 +97,7 @@ export class RemoteTreeBackend implements TreeBackend {
     this.discovery.close();
   }
 
-  private call<T>(stub: Stub, method: string, req: object, deadlineMs = this.deadlineMs): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      (stub[method] as Unary).call(stub, req, { deadline: Date.now() + deadlineMs }, (e, res) => {
-        if (!e) return resolve(res as T);
-        reject(clientCallError(e, this.address));
-      });
-    });
+  private call<T>(client: grpc.Client, method: string, req: object, deadlineMs = this.deadlineMs): Promise<T> {
+    return this.caller.unary<T>(client, method, req, { deadlineMs });
   }
-}
-
-/** A unit status from its proto message. */
-export function unitFromMessage(m: UnitMessage): UnitStatus {
-  return {
-    name: m.name,
-    state: m.state as UnitState,
-    kind: m.kind,
-    pid: m.pid ?? null,
-    restarts: m.restarts,
-    exitCode: m.exitCode ?? null,
-    exitSignal: m.exitSignal === '' ? null : m.exitSignal,
-    error: m.error === '' ? null : m.error,
-    since: m.sinceMs,
-    cpuPercent: m.cpuPercent ?? null,
-    memoryBytes: m.memoryBytes ?? null,
-    health: m.health as HealthResult,
-    limits: m.limits as LimitsMechanism,
-    stoppedByOperator: m.stoppedByOperator,
-  };
 }

@@ -1,33 +1,27 @@
 import * as grpc from '@grpc/grpc-js';
+import { Caller } from '../wire/call.js';
+import { clientsOnOneChannel } from '../wire/channel.js';
+import { errnoForCode } from '../wire/errno-table.js';
+import { codeForStatus, isServiceError, sentErrorCode } from '../wire/grpc-status.js';
 import { loadProtos } from '../wire/protos.js';
-import { FileViewError, type FsErrno } from './errno.js';
+import { FileViewError } from './errno.js';
 import { CompositeResourceClient, resourceMounts, type ServiceLike } from './resource-mounts.js';
 import type { ResourceClient, ResourceInfo } from './tree-backend.js';
 
-type Unary<Req, Res> = (req: Req, options: grpc.CallOptions, cb: (e: grpc.ServiceError | null, res?: Res) => void) => grpc.ClientUnaryCall;
-interface ResourcesStub extends grpc.Client {
-  List: Unary<Record<string, never>, { resources: ResourceInfo[] }>;
-  Read: Unary<{ path: string }, { value: string }>;
-  Write: Unary<{ path: string; value: string }, Record<string, never>>;
-  Watch: (req: { path: string }) => grpc.ClientReadableStream<{ path: string; value: string }>;
-}
-
-const ERRNO_BY_STATUS: Partial<Record<grpc.status, FsErrno>> = {
-  [grpc.status.NOT_FOUND]: 'ENOENT',
-  [grpc.status.PERMISSION_DENIED]: 'EACCES',
-  [grpc.status.UNAUTHENTICATED]: 'EACCES',
-  [grpc.status.INVALID_ARGUMENT]: 'EINVAL',
-  [grpc.status.OUT_OF_RANGE]: 'EINVAL',
-  [grpc.status.FAILED_PRECONDITION]: 'EINVAL',
-  [grpc.status.UNIMPLEMENTED]: 'ENOTSUP',
-};
-
-/** A FileViewError for a failed call to a unit's Resources service. */
+/**
+ * A FileViewError for a failed call to a unit's Resources service. The code
+ * a unit sent (an SDK unit's EnsembleError) is kept and chooses the errno;
+ * otherwise the status does, through the one status → code → errno table.
+ * A unit that answered nothing the tables know is unreachable (EIO).
+ */
 export function resourceError(where: string, e: grpc.ServiceError): FileViewError {
-  const errno = ERRNO_BY_STATUS[e.code] ?? 'EIO';
   const detail = e.details || e.message;
-  const message = errno === 'EIO' ? `${where}: unit unreachable (${grpc.status[e.code] ?? e.code}: ${detail})` : `${where}: ${detail}`;
-  return new FileViewError(errno, message, { cause: e });
+  const sent = sentErrorCode(e);
+  if (sent) return new FileViewError(errnoForCode(sent), `${where}: ${detail}`, { code: sent, cause: e });
+  const byStatus = codeForStatus(e.code);
+  const errno = byStatus ? errnoForCode(byStatus) : 'EIO';
+  if (errno === 'EIO') return new FileViewError('EIO', `${where}: unit unreachable (${grpc.status[e.code] ?? e.code}: ${detail})`, { cause: e });
+  return new FileViewError(errno, `${where}: ${detail}`, { cause: e });
 }
 
 /**
@@ -36,31 +30,33 @@ export function resourceError(where: string, e: grpc.ServiceError): FileViewErro
  * (ENS_E_UNIT_UNREACHABLE) instead of hanging the caller.
  */
 export class GrpcResourceClient implements ResourceClient {
-  private readonly stub: ResourcesStub;
+  private readonly client: grpc.Client;
+  private readonly caller: Caller;
 
   constructor(
     readonly unit: string,
     readonly address: string,
-    private readonly deadlineMs: number,
+    deadlineMs: number,
   ) {
-    const { Resources } = loadProtos();
-    this.stub = new Resources(address, grpc.credentials.createInsecure()) as unknown as ResourcesStub;
+    [this.client] = clientsOnOneChannel(address, [loadProtos().Resources]);
+    // Errors stay gRPC errors here: resourceError maps them with the path they concern.
+    this.caller = new Caller({ deadlineMs, mapError: (e) => e });
   }
 
   list(): Promise<ResourceInfo[]> {
-    return this.unary<{ resources: ResourceInfo[] }>(`units/${this.unit}`, (cb) => this.stub.List({}, this.options(), cb)).then((r) => r.resources);
+    return this.unary<{ resources: ResourceInfo[] }>(`units/${this.unit}`, 'List', {}).then((r) => r.resources);
   }
 
   read(path: string): Promise<string> {
-    return this.unary<{ value: string }>(`units/${this.unit}/${path}`, (cb) => this.stub.Read({ path }, this.options(), cb)).then((r) => r.value);
+    return this.unary<{ value: string }>(`units/${this.unit}/${path}`, 'Read', { path }).then((r) => r.value);
   }
 
   async write(path: string, value: string): Promise<void> {
-    await this.unary(`units/${this.unit}/${path}`, (cb) => this.stub.Write({ path, value }, this.options(), cb));
+    await this.unary(`units/${this.unit}/${path}`, 'Write', { path, value });
   }
 
   watch(path: string, onValue: (value: string) => void, onError: (e: unknown) => void): () => void {
-    const call = this.stub.Watch({ path });
+    const call = this.caller.stream<{ value: string }>(this.client, 'Watch', { path });
     let cancelled = false;
     call.on('data', (m: { value: string }) => {
       if (!cancelled) onValue(m.value);
@@ -79,16 +75,12 @@ export class GrpcResourceClient implements ResourceClient {
 
   /** Close the channel. */
   close(): void {
-    this.stub.close();
+    this.client.close();
   }
 
-  private options(): grpc.CallOptions {
-    return { deadline: Date.now() + this.deadlineMs };
-  }
-
-  private unary<T>(where: string, call: (cb: (e: grpc.ServiceError | null, res?: T) => void) => unknown): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      call((e, res) => (e ? reject(resourceError(where, e)) : resolve(res as T)));
+  private unary<T>(where: string, method: string, request: object): Promise<T> {
+    return this.caller.unary<T>(this.client, method, request).catch((e: unknown) => {
+      throw isServiceError(e) ? resourceError(where, e) : e;
     });
   }
 }

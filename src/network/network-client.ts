@@ -1,15 +1,12 @@
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { clientCallError } from '../api/client-call-error.js';
 import type { SupervisorTarget } from '../api/client-address.js';
-import { loadProtos } from '../wire/protos.js';
-import { followStream } from '../wire/stream-handle.js';
 import type { LogLineMessage, UnitMessage } from '../api/supervisor-messages.js';
-import type { EnsembleError } from '../errors.js';
+import { Caller } from '../wire/call.js';
+import { clientsOnOneChannel } from '../wire/channel.js';
+import { loadProtos } from '../wire/protos.js';
 import type { NodeMessage, NodeUnitsMessage } from './network-messages.js';
 import type { PeerStream } from './peer-client.js';
-
-type Unary = (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, res?: unknown) => void) => void;
-type ServerStream = (req: object, md: grpc.Metadata) => grpc.ClientReadableStream<unknown>;
 
 /**
  * The operator's client of `ensemble.network.v1.Network` on the local
@@ -20,50 +17,34 @@ type ServerStream = (req: object, md: grpc.Metadata) => grpc.ClientReadableStrea
  */
 export class NetworkClient {
   private readonly client: grpc.Client;
+  /** Quick calls have a 30 s deadline, unit control none (it answers once done). */
+  private readonly caller: Caller;
 
   constructor(readonly target: SupervisorTarget) {
-    this.client = new (loadProtos().Network)(target.address, grpc.credentials.createInsecure());
+    [this.client] = clientsOnOneChannel(target.address, [loadProtos().Network]);
+    this.caller = new Caller({ deadlineMs: 30_000, mapError: (e) => clientCallError(e, target.address, target.how) });
   }
 
   async nodes(): Promise<{ network: string; nodes: NodeMessage[] }> {
-    return this.unary('ListNodes', {}, 30_000);
+    return this.caller.unary(this.client, 'ListNodes', {});
   }
 
   async listUnits(): Promise<NodeUnitsMessage[]> {
-    return (await this.unary<{ nodes: NodeUnitsMessage[] }>('ListUnits', {}, 30_000)).nodes;
+    return (await this.caller.unary<{ nodes: NodeUnitsMessage[] }>(this.client, 'ListUnits', {})).nodes;
   }
 
   /** Start, stop or restart `unit` on `node` ('' = the local node); resolves once done. */
   async control(node: string, unit: string, action: 'start' | 'stop' | 'restart'): Promise<{ node: string; unit: UnitMessage }> {
-    return this.unary('ControlUnit', { node, unit, action }, null);
+    return this.caller.unary(this.client, 'ControlUnit', { node, unit, action }, { deadlineMs: null });
   }
 
   logs(request: { node: string; unit: string; tail?: number; follow: boolean }, onLine: (node: string, line: LogLineMessage) => void): PeerStream {
-    const call = (this.client as unknown as Record<string, ServerStream>).Logs!.call(this.client, request, new grpc.Metadata());
-    return followStream(
-      call as grpc.ClientReadableStream<{ node: string; line?: LogLineMessage }>,
-      (m) => {
-        if (m.line) onLine(m.node, m.line);
-      },
-      (e) => this.error(e),
-    );
+    return this.caller.follow<{ node: string; line?: LogLineMessage }>(this.client, 'Logs', request, (m) => {
+      if (m.line) onLine(m.node, m.line);
+    });
   }
 
   close(): void {
     this.client.close();
-  }
-
-  private error(e: grpc.ServiceError): EnsembleError {
-    return clientCallError(e, this.target.address, this.target.how);
-  }
-
-
-  private unary<Res>(method: string, request: object, deadlineMs: number | null): Promise<Res> {
-    return new Promise((resolve, reject) => {
-      const fn = (this.client as unknown as Record<string, Unary>)[method]!;
-      fn.call(this.client, request, new grpc.Metadata(), deadlineMs === null ? {} : { deadline: Date.now() + deadlineMs }, (err, res) =>
-        err ? reject(this.error(err)) : resolve(res as Res),
-      );
-    });
   }
 }

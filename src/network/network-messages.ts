@@ -1,7 +1,6 @@
 import type { ServiceMessage } from '../api/discovery-messages.js';
 import type { ServiceRecord } from '../api/service-registry.js';
 import type { LogLineMessage, StatusMessage, UnitMessage } from '../api/supervisor-messages.js';
-import type { HealthResult, LimitsMechanism, UnitState, UnitStatus } from '../supervisor/unit-state.js';
 
 /** `ensemble.network.v1.NodeInfo`. */
 export interface NodeInfoMessage {
@@ -88,25 +87,5 @@ export function remoteRecord(m: ServiceMessage, node: string): ServiceRecord {
     unitState: m.unitState ?? '',
     ready: m.ready === true,
     registeredAtMs: Number(m.registeredAtMs ?? 0),
-  };
-}
-
-/** A unit message back into a UnitStatus (what the file view and ps show). */
-export function unitFromMessage(m: UnitMessage): UnitStatus {
-  return {
-    name: m.name,
-    state: m.state as UnitState,
-    kind: m.kind,
-    pid: m.pid ?? null,
-    restarts: m.restarts,
-    exitCode: m.exitCode ?? null,
-    exitSignal: m.exitSignal || null,
-    error: m.error || null,
-    since: Number(m.sinceMs),
-    cpuPercent: m.cpuPercent ?? null,
-    memoryBytes: m.memoryBytes === undefined ? null : Number(m.memoryBytes),
-    health: (m.health || 'unknown') as HealthResult,
-    limits: (m.limits || 'none') as LimitsMechanism,
-    stoppedByOperator: m.stoppedByOperator === true,
   };
 }

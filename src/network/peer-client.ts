@@ -1,16 +1,16 @@
 import * as grpc from '@grpc/grpc-js';
-import { ERROR_CODE_HEADER, fromServiceError } from '../wire/grpc-status.js';
+import { Caller } from '../wire/call.js';
+import { clientsOnOneChannel } from '../wire/channel.js';
+import { fromServiceError } from '../wire/grpc-status.js';
 import { loadProtos } from '../wire/protos.js';
-import { followStream, type StreamHandle } from '../wire/stream-handle.js';
+import type { StreamHandle } from '../wire/stream-handle.js';
+import { isTransportFailure, transportReason } from '../wire/transport-error.js';
 import type { LogLineMessage, UnitMessage } from '../api/supervisor-messages.js';
 import { UnreachableError, type EnsembleError } from '../errors.js';
 import { NETWORK_TOKEN_HEADER } from './peer-auth.js';
 import { channelCredentials } from './peer-credentials.js';
 import type { NetworkConfig } from './network-config.js';
 import type { ExchangeRequestMessage, ExchangeResponseMessage } from './network-messages.js';
-
-type Unary = (req: object, md: grpc.Metadata, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, res?: unknown) => void) => void;
-type ServerStream = (req: object, md: grpc.Metadata, opts: grpc.CallOptions) => grpc.ClientReadableStream<unknown>;
 
 /** A peer that cannot be reached; `reason` is the transport's one-line cause. */
 export class PeerUnreachableError extends UnreachableError {
@@ -36,20 +36,22 @@ export type PeerStream = StreamHandle;
  */
 export class PeerClient {
   private readonly client: grpc.Client;
+  /** Every call carries the network token; deadlines are the caller's. */
+  private readonly caller: Caller;
 
   constructor(
     readonly address: string,
     private readonly config: Pick<NetworkConfig, 'token' | 'tls' | 'heartbeatMs'>,
     private readonly label: () => string,
   ) {
-    const protos = loadProtos();
-    this.client = new protos.Peer(address, channelCredentials(config), {
+    [this.client] = clientsOnOneChannel(address, [loadProtos().Peer], channelCredentials(config), {
       'grpc.initial_reconnect_backoff_ms': Math.min(1000, config.heartbeatMs),
       'grpc.max_reconnect_backoff_ms': Math.max(1000, 2 * config.heartbeatMs),
       'grpc.min_reconnect_backoff_ms': Math.min(1000, config.heartbeatMs),
       'grpc.max_receive_message_length': 32 * 1024 * 1024,
       'grpc.enable_retries': 0,
     });
+    this.caller = new Caller({ deadlineMs: null, metadata: () => this.metadata(), mapError: (e) => this.error(e) });
   }
 
   exchange(request: ExchangeRequestMessage, deadlineMs: number): Promise<ExchangeResponseMessage> {
@@ -66,14 +68,9 @@ export class PeerClient {
 
   /** Log lines of the peer's `unit` ('' = every unit). */
   logs(request: { unit: string; tail?: number; follow: boolean }, onLine: (line: LogLineMessage) => void): PeerStream {
-    const call = (this.client as unknown as Record<string, ServerStream>).Logs!.call(this.client, request, this.metadata(), {});
-    return followStream(
-      call as grpc.ClientReadableStream<{ line?: LogLineMessage }>,
-      (m) => {
-        if (m.line) onLine(m.line);
-      },
-      (e) => this.error(e),
-    );
+    return this.caller.follow<{ line?: LogLineMessage }>(this.client, 'Logs', request, (m) => {
+      if (m.line) onLine(m.line);
+    });
   }
 
   close(): void {
@@ -87,19 +84,11 @@ export class PeerClient {
   }
 
   private error(e: grpc.ServiceError): EnsembleError {
-    const fromServer = (e.metadata?.get(ERROR_CODE_HEADER).length ?? 0) > 0;
-    if (!fromServer && (e.code === grpc.status.UNAVAILABLE || e.code === grpc.status.DEADLINE_EXCEEDED)) {
-      const reason = (e.details || e.message).replace(/^No connection established\. Last error: /, '').replace(/^Error: /, '').replace(/\.? ?Resolution note: .*$/, '');
-      return new PeerUnreachableError(this.label(), this.address, reason, e);
-    }
+    if (isTransportFailure(e, [grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED])) return new PeerUnreachableError(this.label(), this.address, transportReason(e), e);
     return fromServiceError(e);
   }
 
   private unary<Res>(method: string, request: object, deadlineMs: number | null): Promise<Res> {
-    return new Promise((resolve, reject) => {
-      const fn = (this.client as unknown as Record<string, Unary>)[method]!;
-      const opts: grpc.CallOptions = deadlineMs === null ? {} : { deadline: Date.now() + deadlineMs };
-      fn.call(this.client, request, this.metadata(), opts, (err, res) => (err ? reject(this.error(err)) : resolve(res as Res)));
-    });
+    return this.caller.unary<Res>(this.client, method, request, { deadlineMs });
   }
 }

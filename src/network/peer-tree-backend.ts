@@ -3,7 +3,7 @@ import { PermissionError, UnitNotFoundError } from '../errors.js';
 import type { SupervisorState, SupervisorStatus, UnitStatus } from '../supervisor/unit-state.js';
 import type { Federation } from './federation.js';
 import { NodeNotFoundError } from './network-errors.js';
-import { unitFromMessage } from './network-messages.js';
+import { unitFromMessage } from '../api/supervisor-messages.js';
 
 /** Makes a client for a unit's Resources service at `address` (the file view's pool). */
 export type ResourceClientFactory = (unit: string, service: string, address: string) => ResourceClient;

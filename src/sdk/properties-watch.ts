@@ -61,8 +61,7 @@ export class PropertiesWatch {
 
   private open(): void {
     this.firstAnswer = new Promise((resolve) => (this.settleFirst = resolve));
-    const client = this.link.supervisor as unknown as { WatchProperties(req: object, md: grpc.Metadata): PropertiesCall };
-    const call = client.WatchProperties({ unit: this.unit }, this.link.metadata());
+    const call: PropertiesCall = this.link.stream(this.link.supervisor, 'WatchProperties', { unit: this.unit });
     this.call = call;
     call.on('data', (msg: { propertiesJson: string }) => {
       this.settleFirst();

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ServiceMessage, ServiceRegistrationMessage, WatchResponseMessage } from '../api/discovery-messages.js';
-import { fromServiceError, isServiceError } from '../wire/grpc-status.js';
+import { Caller } from '../wire/call.js';
+import { clientsOnOneChannel } from '../wire/channel.js';
 import { loadProtos } from '../wire/protos.js';
 import { TOKEN_HEADER } from '../api/token.js';
 
@@ -38,16 +39,22 @@ export class SupervisorLink {
    * brings its API up, so the socket may not exist yet at a unit's first call.
    */
   private reached = false;
+  private readonly caller: Caller;
 
   constructor(
     readonly address: string,
     private readonly token: string,
   ) {
-    const protos = loadProtos();
-    this.discovery = new protos.Discovery(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
-    const channelOverride = this.discovery.getChannel();
-    this.supervisor = new protos.Supervisor(address, grpc.credentials.createInsecure(), { channelOverride });
-    this.health = new protos.Health(address, grpc.credentials.createInsecure(), { channelOverride });
+    const { Discovery, Supervisor, Health } = loadProtos();
+    [this.discovery, this.supervisor, this.health] = clientsOnOneChannel(address, [Discovery, Supervisor, Health], grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    this.caller = new Caller({
+      deadlineMs: CALL_DEADLINE_MS,
+      metadata: () => this.metadata(),
+      // Any answer but "no connection" shows the supervisor was reached.
+      onOutcome: (err) => {
+        if (err === null || (err.code !== grpc.status.UNAVAILABLE && err.code !== grpc.status.DEADLINE_EXCEEDED)) this.reached = true;
+      },
+    });
   }
 
   /** Call metadata with the unit's token (and `waitForReady` until a call reached the supervisor). */
@@ -59,15 +66,12 @@ export class SupervisorLink {
 
   /** One unary call; rejects with an EnsembleError. */
   call<Res>(client: grpc.Client, method: string, request: object): Promise<Res> {
-    return new Promise((resolve, reject) => {
-      const fn = (client as unknown as Record<string, (...args: unknown[]) => void>)[method];
-      if (typeof fn !== 'function') return reject(new Error(`no method ${method}`));
-      fn.call(client, request, this.metadata(), { deadline: Date.now() + CALL_DEADLINE_MS }, (err: unknown, res: Res) => {
-        if (!err || (isServiceError(err) && err.code !== grpc.status.UNAVAILABLE && err.code !== grpc.status.DEADLINE_EXCEEDED)) this.reached = true;
-        if (err) reject(isServiceError(err) ? fromServiceError(err) : err);
-        else resolve(res);
-      });
-    });
+    return this.caller.unary<Res>(client, method, request);
+  }
+
+  /** Open the server stream `method` with the unit's metadata (no deadline). */
+  stream<T>(client: grpc.Client, method: string, request: object): grpc.ClientReadableStream<T> {
+    return this.caller.stream<T>(client, method, request);
   }
 
   find(name: string): Promise<ServiceMessage> {
@@ -119,7 +123,7 @@ export class SupervisorLink {
 
   private openWatch(reopened: boolean): void {
     if (this.closed) return;
-    const call = (this.discovery as unknown as { Watch(req: object, md: grpc.Metadata): grpc.ClientReadableStream<WatchResponseMessage> }).Watch({ query: '' }, this.metadata());
+    const call = this.stream<WatchResponseMessage>(this.discovery, 'Watch', { query: '' });
     this.watchCall = call;
     let synced = false;
     call.on('data', (msg: WatchResponseMessage) => {

@@ -58,6 +58,7 @@ export function isServiceError(e: unknown): e is ServiceError {
 
 const STATUS_TO_CODE: Partial<Record<Status, ErrorCode>> = {
   [Status.INVALID_ARGUMENT]: 'ENS_E_INVALID_ARGUMENT',
+  [Status.OUT_OF_RANGE]: 'ENS_E_INVALID_ARGUMENT',
   [Status.NOT_FOUND]: 'ENS_E_UNIT_NOT_FOUND',
   [Status.PERMISSION_DENIED]: 'ENS_E_PERMISSION',
   [Status.UNAUTHENTICATED]: 'ENS_E_PERMISSION',
@@ -69,14 +70,24 @@ const STATUS_TO_CODE: Partial<Record<Status, ErrorCode>> = {
   [Status.RESOURCE_EXHAUSTED]: 'ENS_E_RESOURCE_EXHAUSTED',
 };
 
+/** The Ensemble code a status stands for when the server sent none (undefined: INTERNAL, UNKNOWN, CANCELLED, ...). */
+export function codeForStatus(status: Status): ErrorCode | undefined {
+  return STATUS_TO_CODE[status];
+}
+
+/** The Ensemble code the server sent with a failed call ({@link ERROR_CODE_HEADER}), if any. */
+export function sentErrorCode(e: ServiceError): ErrorCode | undefined {
+  const sent = e.metadata?.get(ERROR_CODE_HEADER)[0];
+  return typeof sent === 'string' && sent.startsWith('ENS_E_') ? (sent as ErrorCode) : undefined;
+}
+
 /**
  * An EnsembleError for a gRPC error received by a client. The server's own
  * code (sent in {@link ERROR_CODE_HEADER}) wins over the status mapping; the
  * message is the server's one-line `details`.
  */
 export function fromServiceError(e: ServiceError): EnsembleError {
-  const sent = e.metadata?.get(ERROR_CODE_HEADER)[0];
-  const code = (typeof sent === 'string' && sent.startsWith('ENS_E_') ? sent : STATUS_TO_CODE[e.code as Status]) as ErrorCode | undefined;
+  const code = sentErrorCode(e) ?? codeForStatus(e.code);
   const details = e.details || e.message;
   if (code) return new RemoteError(code, details, e.code, true);
   // INTERNAL, UNKNOWN, CANCELLED, ...: not the caller's mistake; keep the status name visible.

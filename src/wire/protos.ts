@@ -1,6 +1,8 @@
-import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { LOADER_OPTIONS, loadPackage, serviceIn, type ClientCtor } from './proto-package.js';
 import { protoDir } from './proto-dir.js';
+
+export { LOADER_OPTIONS, type ClientCtor } from './proto-package.js';
 
 /** The .proto files of every gRPC surface, relative to `proto/`. */
 export const PROTO_FILES = [
@@ -10,22 +12,6 @@ export const PROTO_FILES = [
   'ensemble/network/v1/peer.proto',
   'grpc/health/v1/health.proto',
 ] as const;
-
-/**
- * How messages look in JavaScript: camelCase fields, enums as their names,
- * 64-bit integers as numbers (epoch milliseconds fit), unset scalars as
- * defaults, unset `optional` fields absent.
- */
-export const LOADER_OPTIONS: protoLoader.Options = {
-  keepCase: false,
-  longs: Number,
-  enums: String,
-  defaults: true,
-  oneofs: true,
-};
-
-/** Client constructor of a service loaded at runtime. */
-export type ClientCtor = grpc.ServiceClientConstructor;
 
 /** Loaded contracts: the file descriptors (for reflection) and each service. */
 export interface Protos {
@@ -53,7 +39,7 @@ let reflectionDescriptors: Uint8Array[] | null = null;
 /** Load (once per process) the Ensemble contracts from `proto/`. */
 export function loadProtos(): Protos {
   if (cached) return cached;
-  const root = grpc.loadPackageDefinition(protoLoader.loadSync([...PROTO_FILES], { ...LOADER_OPTIONS, includeDirs: [protoDir()] }));
+  const root = loadPackage(PROTO_FILES);
   cached = {
     get fileDescriptors(): readonly Uint8Array[] {
       // Every message type carries the descriptors of all the files loaded with it: one is enough.
@@ -62,19 +48,12 @@ export function loadProtos(): Protos {
       reflectionDescriptors ??= [...(withFiles?.fileDescriptorProtos ?? [])];
       return reflectionDescriptors;
     },
-    Discovery: lookup(root, 'ensemble.discovery.v1.Discovery'),
-    Supervisor: lookup(root, 'ensemble.supervisor.v1.Supervisor'),
-    Resources: lookup(root, 'ensemble.resources.v1.Resources'),
-    Health: lookup(root, 'grpc.health.v1.Health'),
-    Peer: lookup(root, 'ensemble.network.v1.Peer'),
-    Network: lookup(root, 'ensemble.network.v1.Network'),
+    Discovery: serviceIn(root, 'ensemble.discovery.v1.Discovery'),
+    Supervisor: serviceIn(root, 'ensemble.supervisor.v1.Supervisor'),
+    Resources: serviceIn(root, 'ensemble.resources.v1.Resources'),
+    Health: serviceIn(root, 'grpc.health.v1.Health'),
+    Peer: serviceIn(root, 'ensemble.network.v1.Peer'),
+    Network: serviceIn(root, 'ensemble.network.v1.Network'),
   };
   return cached;
-}
-
-function lookup(root: grpc.GrpcObject, name: string): ClientCtor {
-  let node: unknown = root;
-  for (const part of name.split('.')) node = (node as Record<string, unknown>)[part];
-  if (typeof node !== 'function') throw new Error(`service ${name} missing from the loaded protos`);
-  return node as ClientCtor;
 }
