@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { VERSION } from '../version.js';
+import { VERSION } from '../common/version.js';
 import { registerCheck } from './check.js';
 import { registerDiff } from './diff.js';
 import { registerFind } from './find.js';

@@ -4,7 +4,9 @@ import type { RealPosition } from './source-map.js';
 import type { FieldNode, ValueNode } from './syntax/ast.js';
 import { clipText } from './clip-text.js';
 import { didYouMean } from './did-you-mean.js';
-import { parseDuration, parsePercent, parseSize } from './values.js';
+import { parseDuration } from '../common/duration.js';
+import { parsePercent } from '../common/percent.js';
+import { parseSize } from '../common/size.js';
 
 /** How a value is named in "got …" messages. */
 export function describeValue(v: ValueNode): string {

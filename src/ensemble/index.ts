@@ -5,4 +5,4 @@ export { formatDiagnostic, displayPath, moreErrorsLine, type Diagnostic } from '
 export { compileUnitSnippet, SNIPPET_FILE } from './compile-unit.js';
 export type * from './plan.js';
 export { parseParams } from './params.js';
-export { renderPlanText, summarizePlan, maskPlan, formatDuration, formatSize, MASK } from './render-plan.js';
+export { renderPlanText, summarizePlan, maskPlan, MASK } from './render-plan.js';

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../errors.js';
-import { parseDuration, parseSize } from './values.js';
+import { parseDuration } from '../common/duration.js';
+import { formatBytes, parseSize } from '../common/size.js';
 
 /**
  * How much time and memory turning one ensemble file into a Plan may take
@@ -87,16 +88,6 @@ export function formatBudgetTime(ms: number): string {
   return `${Number.isInteger(s) ? s.toFixed(0) : s.toFixed(1)} s`;
 }
 
-/** `256 MiB`, `1 GiB`, `1.5 GiB`. */
-export function formatBudgetMemory(bytes: number): string {
-  const gib = bytes / 1024 ** 3;
-  if (gib >= 1) {
-    const g = Math.round(gib * 10) / 10;
-    return `${Number.isInteger(g) ? g.toFixed(0) : g.toFixed(1)} GiB`;
-  }
-  return `${Math.round(bytes / 1024 ** 2)} MiB`;
-}
-
 /** Which part of the budget ran out. */
 export type BudgetLimit = 'time' | 'memory';
 
@@ -108,5 +99,5 @@ export function budgetExceeded(limit: BudgetLimit, budget: RenderBudget): string
   const raise = budget.raise ?? CLI_RAISE;
   return limit === 'time'
     ? `render limit of ${formatBudgetTime(budget.timeoutMs)} exceeded (raise it with ${raise.timeout})`
-    : `memory limit of ${formatBudgetMemory(budget.memoryBytes)} exceeded (raise it with ${raise.memory})`;
+    : `memory limit of ${formatBytes(budget.memoryBytes)} exceeded (raise it with ${raise.memory})`;
 }

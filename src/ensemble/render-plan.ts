@@ -1,35 +1,11 @@
+import { formatDuration } from '../common/duration.js';
+import { formatSize } from '../common/size.js';
 import { displayPath } from './diagnostic.js';
 import type { NetworkSpec, Plan, UnitSpec } from './plan.js';
 import { MASK } from './secret-fields.js';
 
 // The mask and the masking of a whole plan live with the rule of what is a secret.
 export { MASK, maskPlan } from './secret-fields.js';
-
-/** `250ms`, `30s`, `10m`, `1h`, `2d`: the largest unit that divides exactly. */
-export function formatDuration(ms: number): string {
-  for (const [unit, f] of [
-    ['d', 86_400_000],
-    ['h', 3_600_000],
-    ['m', 60_000],
-    ['s', 1000],
-  ] as const) {
-    if (ms >= f && ms % f === 0) return `${ms / f}${unit}`;
-  }
-  return `${ms}ms`;
-}
-
-/** `256MiB`, `5MiB`, `512B`: the largest binary unit that divides exactly. */
-export function formatSize(bytes: number): string {
-  for (const [unit, f] of [
-    ['TiB', 1024 ** 4],
-    ['GiB', 1024 ** 3],
-    ['MiB', 1024 ** 2],
-    ['KiB', 1024],
-  ] as const) {
-    if (bytes >= f && bytes % f === 0) return `${bytes / f}${unit}`;
-  }
-  return `${bytes}B`;
-}
 
 const quoteArg = (a: string): string => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 

@@ -1,5 +1,4 @@
-import { parseProbe } from './parse-probe.js';
-import type { ProbeForm } from './parse-probe.js';
+import { parseProbe, type ProbeForm } from '../common/probe-form.js';
 import { ExecProbe } from './probes/exec-probe.js';
 import { GrpcProbe } from './probes/grpc-probe.js';
 import { HttpProbe } from './probes/http-probe.js';

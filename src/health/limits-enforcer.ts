@@ -10,7 +10,7 @@ import { safeInstance } from './cgroup-driver.js';
 import { fsErrorText, readProcs, removeCgroupTree, tryRemoveDir } from './cgroup-fs.js';
 import { CgroupV1Driver } from './cgroup-v1.js';
 import { CgroupV2Driver } from './cgroup-v2.js';
-import { formatBytes } from './format-bytes.js';
+import { formatBytes } from '../common/size.js';
 import { LimitsError } from './limits-error.js';
 import { processTree, readProcessTable } from './process-table.js';
 import type { LimitsEnforcer } from './types.js';

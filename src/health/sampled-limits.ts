@@ -1,5 +1,5 @@
 import type { LimitsSpec } from '../ensemble/plan.js';
-import { formatBytes } from './format-bytes.js';
+import { formatBytes } from '../common/size.js';
 import type { ResourceSample } from './types.js';
 
 /**

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseDuration } from '../common/duration.js';
 import type { Plan } from '../ensemble/plan.js';
 import { unitNameProblem } from '../ensemble/unit-name.js';
 import { InvalidArgumentError } from '../errors.js';
@@ -42,13 +43,12 @@ export interface NetworkConfig {
   readonly forgetAfterMs: number;
 }
 
-/** `250ms`, `2s`, `1m` or a number of milliseconds. */
-function parseDuration(value: string, what: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
-  if (!m) throw new InvalidArgumentError(`${what}: "${value}" is not a duration (e.g. 500ms, 2s)`);
-  const n = Number(m[1]) * (m[2] === 's' ? 1000 : m[2] === 'm' ? 60_000 : 1);
-  if (n < 10) throw new InvalidArgumentError(`${what}: "${value}" is too short (at least 10ms)`);
-  return Math.round(n);
+/** A duration variable: `500ms`, `2s`, `1m` (the language's durations) or a bare number of milliseconds; at least 10ms. */
+function durationVariable(value: string, what: string): number {
+  const ms = parseDuration(value, { bareUnit: 'ms' });
+  if (ms === null) throw new InvalidArgumentError(`${what}: "${value}" is not a duration (e.g. 500ms, 2s)`);
+  if (ms < 10) throw new InvalidArgumentError(`${what}: "${value}" is too short (at least 10ms)`);
+  return ms;
 }
 
 function readMaterial(path: string, what: string): Buffer {
@@ -84,10 +84,10 @@ export function resolveNetworkConfig(plan: Plan, options: RunOptions, env: NodeJ
   if (token === null && tls === null) {
     throw new InvalidArgumentError('a networked supervisor needs a token (network { token: "…" } or ENSEMBLE_NETWORK_TOKEN) or tls { ca cert key }');
   }
-  const heartbeatMs = env.ENSEMBLE_NETWORK_HEARTBEAT ? parseDuration(env.ENSEMBLE_NETWORK_HEARTBEAT, 'ENSEMBLE_NETWORK_HEARTBEAT') : DEFAULT_HEARTBEAT_MS;
+  const heartbeatMs = env.ENSEMBLE_NETWORK_HEARTBEAT ? durationVariable(env.ENSEMBLE_NETWORK_HEARTBEAT, 'ENSEMBLE_NETWORK_HEARTBEAT') : DEFAULT_HEARTBEAT_MS;
   // Without an explicit timeout: five heartbeats (5 s by default).
   const timeoutMs = env.ENSEMBLE_NETWORK_TIMEOUT
-    ? parseDuration(env.ENSEMBLE_NETWORK_TIMEOUT, 'ENSEMBLE_NETWORK_TIMEOUT')
+    ? durationVariable(env.ENSEMBLE_NETWORK_TIMEOUT, 'ENSEMBLE_NETWORK_TIMEOUT')
     : (DEFAULT_TIMEOUT_MS / DEFAULT_HEARTBEAT_MS) * heartbeatMs;
   if (timeoutMs < 2 * heartbeatMs) throw new InvalidArgumentError(`ENSEMBLE_NETWORK_TIMEOUT (${timeoutMs}ms) must be at least twice the heartbeat (${heartbeatMs}ms)`);
   return { name: block?.name ?? 'default', node: plan.node, listen, seeds, token, tls, heartbeatMs, timeoutMs, forgetAfterMs: FORGET_AFTER_MS };

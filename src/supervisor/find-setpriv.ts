@@ -1,4 +1,4 @@
-import { findExecutable } from './launch-command.js';
+import { findExecutable } from '../common/find-executable.js';
 
 let cached: string | null | undefined;
 
@@ -9,11 +9,8 @@ let cached: string | null | undefined;
  */
 export function findSetpriv(): string | null {
   if (cached === undefined) {
-    try {
-      cached = findExecutable('setpriv', 'setpriv', '/', process.env.PATH ?? '/usr/bin:/bin');
-    } catch {
-      cached = null;
-    }
+    const found = findExecutable('setpriv', { cwd: '/', pathEnv: process.env.PATH ?? '/usr/bin:/bin' });
+    cached = found.found ? found.file : null;
   }
   return cached;
 }

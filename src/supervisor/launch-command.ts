@@ -1,7 +1,9 @@
-import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
-import { basename, delimiter, dirname, extname, isAbsolute, join, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findExecutable as lookUpExecutable } from '../common/find-executable.js';
+import { isDirectory, isFile, isInsideDir } from '../common/file-tests.js';
 import type { UnitSpec } from '../ensemble/plan.js';
 import { SpawnError } from './supervisor-errors.js';
 
@@ -27,11 +29,6 @@ export interface LaunchOptions {
    * there while `spawn` blocks the loop until the exec, would deadlock it.
    */
   readonly fileViewDir?: string | null;
-}
-
-/** True when `path` (absolute, normalised) is `dir` or lies below it. */
-export function isInsideDir(path: string, dir: string): boolean {
-  return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 }
 
 const TS_EXTENSIONS = new Set(['.ts', '.mts', '.cts']);
@@ -150,43 +147,9 @@ function builtinModule(unit: string, packageName: string, options: LaunchOptions
  * there are skipped without being looked at (see {@link LaunchOptions.fileViewDir}).
  */
 export function findExecutable(unit: string, command: string, cwd: string, pathEnv: string, fileViewDir: string | null = null): string {
-  if (command.includes('/')) {
-    const file = isAbsolute(command) ? command : resolve(cwd, command);
-    if (fileViewDir !== null && isInsideDir(resolve(file), fileViewDir)) throw insideFileView(unit, 'executable', file, fileViewDir);
-    if (!isFile(file)) throw new SpawnError(unit, `executable ${file} not found`);
-    if (!isExecutable(file)) throw new SpawnError(unit, `${file} is not executable`);
-    return file;
-  }
-  for (const dir of pathEnv.split(delimiter)) {
-    if (!dir) continue;
-    const file = resolve(cwd, dir, command);
-    if (fileViewDir !== null && isInsideDir(file, fileViewDir)) continue;
-    if (isFile(file) && isExecutable(file)) return file;
-  }
-  throw new SpawnError(unit, `executable "${command}" not found on PATH`);
+  const found = lookUpExecutable(command, { cwd, pathEnv, excludedDir: fileViewDir });
+  if (found.found) return found.file;
+  if (found.reason === 'excluded' && fileViewDir !== null) throw insideFileView(unit, 'executable', found.file ?? command, fileViewDir);
+  throw new SpawnError(unit, found.message);
 }
 
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}

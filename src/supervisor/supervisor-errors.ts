@@ -1,3 +1,4 @@
+import { formatMs } from '../common/duration.js';
 import { EnsembleError } from '../errors.js';
 
 /** A unit process cannot be started: missing executable, bad working directory, spawn failure. */
@@ -23,11 +24,4 @@ export class RuntimeDirError extends EnsembleError {
   constructor(message: string, cause?: unknown) {
     super('ENS_E_RUNTIME_DIR', message, { cause });
   }
-}
-
-/** `1500` → `1.5s`, `250` → `250ms`: durations as the language writes them. */
-export function formatMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const s = ms / 1000;
-  return `${Number.isInteger(s) ? s : s.toFixed(1)}s`;
 }

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import type { Diagnostic } from '../ensemble/diagnostic.js';
 import type { Plan, PropertyValue, UnitSpec } from '../ensemble/plan.js';
 import { InvalidArgumentError, isEnsembleError, StateError, UnitNotFoundError, UnsupportedError } from '../errors.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../common/version.js';
 import type { ReloadAction, ReloadResult, SupervisorControl } from './control.js';
 import type { ResourceSample } from '../health/types.js';
 import type { HealthServices } from './health-services.js';

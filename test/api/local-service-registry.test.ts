@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration } from '../../src/api/client-format.js';
 import { LocalServiceRegistry } from '../../src/api/local-service-registry.js';
 import type { RegistryChange } from '../../src/api/service-registry.js';
 import type { UnitState, UnitStatus } from '../../src/supervisor/unit-state.js';
@@ -64,13 +63,6 @@ describe('LocalServiceRegistry', () => {
     expect(r.list('store').map((s) => s.name)).toEqual(['alpha']);
     expect(r.list('kitch').map((s) => s.name)).toEqual(['alpha']);
     expect(r.list('').map((s) => s.name)).toEqual(['alpha', 'zeta']);
-  });
-});
-
-describe('ps formatting', () => {
-  it('uses binary byte units and compact durations', () => {
-    expect([formatBytes(512), formatBytes(12.3 * 1024 * 1024), formatBytes(1536 * 1024 * 1024)]).toEqual(['512 B', '12.3 MiB', '1.5 GiB']);
-    expect([formatDuration(45_000), formatDuration(192_000), formatDuration(2 * 3600_000 + 5 * 60_000), formatDuration(76 * 3600_000)]).toEqual(['45s', '3m12s', '2h05m', '3d04h']);
   });
 });
 

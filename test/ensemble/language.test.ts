@@ -284,7 +284,7 @@ describe('errors: every one reported with file, line and column', () => {
       '4:20 limits.memory: expected a size such as "256MB" or "1GiB", got the string "lots"',
       '4:32 limits.cpu: expected a percent of one core such as "50%" or "200%", got the number 2',
       '4:40 limits.pids: expected a whole number of at least 1, got the number -1',
-      '5:19 health.probe: "ftp://x" is not a probe; use grpc, tcp:PORT, http://…, https://… or exec:COMMAND',
+      '5:19 health.probe: invalid probe "ftp://x": expected grpc, grpc:SERVICE, tcp:PORT, tcp:HOST:PORT, tcp:[IPV6]:PORT, http://…, https://… or exec:COMMAND',
       '6:18 stop.signal: "SIGNOPE" is not a signal name (such as SIGTERM, SIGINT, SIGQUIT)',
       '7:14 readiness: "ready" is not one of notify, started, health',
       '8:9 env: "BAD-NAME" is not a valid environment variable name',

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HealthSpec } from '../../src/ensemble/plan.js';
 import { createProbe } from '../../src/health/create-probe.js';
 import { healthServiceDefinition } from '../../src/wire/health-proto.js';
-import { parseProbe } from '../../src/health/parse-probe.js';
+import { parseProbe } from '../../src/common/probe-form.js';
 import type { ProbeTarget } from '../../src/health/types.js';
 import { isAlive, waitFor } from './wait-for.js';
 

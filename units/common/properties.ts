@@ -1,4 +1,4 @@
-import { parseDuration } from '../../src/ensemble/values.js';
+import { parseDuration } from '../../src/common/duration.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 
 /** A unit's properties as read from `ENSEMBLE_PROPERTIES` (or a host child's `properties`). */
@@ -20,7 +20,7 @@ export function durationProperty(props: Properties, name: string, fallbackMs: nu
   if (value === undefined) return fallbackMs;
   if (typeof value === 'number' && Number.isFinite(value) && value > 0) return Math.round(value * 1000);
   if (typeof value === 'string') {
-    const ms = parseDuration(value) ?? (/^\d+(\.\d+)?$/.test(value.trim()) ? Math.round(Number(value) * 1000) : null);
+    const ms = parseDuration(value, { bareUnit: 's' });
     if (ms !== null && ms > 0) return ms;
   }
   throw new PropertyError(owner, name, 'a duration such as "30s" (a bare number means seconds)', value);

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { findExecutable } from '../../src/supervisor/launch-command.js';
-import { EnsembleError } from '../../src/errors.js';
+import { findExecutable } from '../../src/common/find-executable.js';
+import { EnsembleError, InvalidArgumentError } from '../../src/errors.js';
 import type { HostChild } from '../common/host-children.js';
 
 /** A sample could not be taken (the command failed, the file is unreadable). */
@@ -28,7 +28,9 @@ export function sampleSource(child: HostChild, cwd: string): SampleSource {
   const explicit = child.properties.source;
   const path = child.resolvedPath;
   if (explicit === 'file' || (explicit === undefined && isPlainFile(path))) return { kind: 'file', path };
-  return { kind: 'command', file: findExecutable(child.name, path, cwd, process.env.PATH ?? ''), args: child.args };
+  const found = findExecutable(path, { cwd, pathEnv: process.env.PATH ?? '' });
+  if (!found.found) throw new InvalidArgumentError(`service runner ${child.name}: ${found.message}`);
+  return { kind: 'command', file: found.file, args: child.args };
 }
 
 /** Take one raw sample within `timeoutMs`. Throws {@link SampleError}. */

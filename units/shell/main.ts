@@ -11,7 +11,7 @@
  */
 import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
-import { parseSize } from '../../src/ensemble/values.js';
+import { parseSize } from '../../src/common/size.js';
 import { connect } from '../../src/sdk/index.js';
 import { booleanProperty, durationProperty, integerProperty, PropertyError, stringProperty, type Properties } from '../common/properties.js';
 import { unitLog } from '../common/unit-log.js';

@@ -1,7 +1,10 @@
 import type { IToken } from 'chevrotain';
 import type { RenderedSource } from '../liquid-render.js';
 import type { RealPosition } from '../source-map.js';
-import { decodeString, parseDuration, parsePercent, parseSize } from '../values.js';
+import { parseDuration } from '../../common/duration.js';
+import { parsePercent } from '../../common/percent.js';
+import { parseSize } from '../../common/size.js';
+import { decodeString } from './decode-string.js';
 import type { FieldNode, ModifierNode, Origin, RunnerNode, StatementNode, ValueNode } from './ast.js';
 import type { LineIndex } from './line-index.js';
 import type { BlockDraft, ComposeDraft, FieldDraft, HeaderDraft, ModifierDraft, NetworkDraft, RunnerDraft, StatementDraft, ValueDraft } from './drafts.js';

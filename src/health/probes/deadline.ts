@@ -1,3 +1,4 @@
+import { formatMs } from '../../common/duration.js';
 import { DeadlineTimer } from '../../supervisor/deadline-timer.js';
 import type { ProbeResult } from '../types.js';
 
@@ -9,11 +10,6 @@ export function fail(detail: string): ProbeResult {
 /** A passing result with `detail`. */
 export function pass(detail: string): ProbeResult {
   return { ok: true, detail };
-}
-
-/** `2s`, `1.5s` or `250ms`, for messages. */
-export function formatMs(ms: number): string {
-  return ms >= 1000 ? `${Number((ms / 1000).toFixed(3))}s` : `${Math.round(ms)}ms`;
 }
 
 /** The message of any thrown value, on one line. */
