@@ -59,20 +59,34 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-/** Where a user kind's template is looked for: next to the declaring file, then next to the root file. */
-async function findTemplate(kind: string, dirs: string[]): Promise<string | null> {
-  for (const dir of dirs) {
-    for (const ext of ['.liquid', '.template']) {
-      const f = path.join(dir, `compose_${kind}${ext}`);
-      if (await exists(f)) return f;
-    }
+/** Templates looked for during one load (a file with 10,000 compose statements asks the file system once per kind and directory). */
+const looked = new WeakMap<LoadContext, Map<string, Promise<string | null>>>();
+
+/** Where a kind's template is looked for: next to the declaring file, then next to the root file. */
+function findTemplate(kind: string, dirs: string[], ctx: LoadContext): Promise<string | null> {
+  let cache = looked.get(ctx);
+  if (!cache) looked.set(ctx, (cache = new Map()));
+  const key = `${kind}\0${dirs.join('\0')}`;
+  let found = cache.get(key);
+  if (!found) {
+    found = (async () => {
+      for (const dir of dirs) {
+        for (const ext of ['.liquid', '.template']) {
+          const f = path.join(dir, `compose_${kind}${ext}`);
+          if (await exists(f)) return f;
+        }
+      }
+      return null;
+    })();
+    cache.set(key, found);
   }
-  return null;
+  return found;
 }
 
 /**
  * Expand one `compose` statement into runner statements. Built-in kinds
- * become one runner whose properties are the block; user kinds render
+ * (without a template of that name next to the file) become one runner
+ * whose properties are the block; other kinds render
  * `compose_<kind>.liquid` (Tinkwell's `.template` is accepted too) with
  * `name`, `path`, `properties`, Tinkwell's `host.*`, `firmlet.*` and
  * `address.*` and the usual variables, and parse the result. The statement's `if`/`on` apply to every runner it produces.
@@ -85,7 +99,10 @@ export async function expandCompose(st: ComposeNode, rootFile: string, ctx: Load
   if (st.path === '') r.invalid(st.pathPos, 'the path of a compose statement must not be empty');
   const origin = { file: st.origin.file, compose: st.kind };
 
-  if ((BUILTIN_COMPOSE_KINDS as readonly string[]).includes(st.kind)) {
+  const dirs = [...new Set([path.dirname(st.origin.file), path.dirname(rootFile)])];
+  // A template next to the file defines its kind, a built-in one too (Tinkwell's own compose_service.template, say).
+  const template = /^[A-Za-z0-9_-]+$/.test(st.kind) ? await findTemplate(st.kind, dirs, ctx) : null;
+  if (!template && (BUILTIN_COMPOSE_KINDS as readonly string[]).includes(st.kind)) {
     return [
       {
         type: 'runner',
@@ -104,8 +121,6 @@ export async function expandCompose(st: ComposeNode, rootFile: string, ctx: Load
     ];
   }
 
-  const dirs = [...new Set([path.dirname(st.origin.file), path.dirname(rootFile)])];
-  const template = /^[A-Za-z0-9_-]+$/.test(st.kind) ? await findTemplate(st.kind, dirs) : null;
   if (!template) {
     r.report(
       'ENS_E_VALIDATION',

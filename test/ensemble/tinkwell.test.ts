@@ -107,6 +107,15 @@ describe('Tinkwell files: supervisor check and render on the corpus', () => {
     expect(byName(units, 'bridge').args).toEqual(['--supervisor', runtimePaths(path.join(corpus, 'compose/ensamble.tw')).apiAddress]);
   });
 
+  it('templates named after the built-in kinds, next to the file, define them (Tinkwell\'s own templates work unchanged)', async () => {
+    const units = await render('overrides/ensamble.tw');
+    expect(units.map((u) => [u.name, u.path, u.services?.map((s) => s.name)])).toEqual([
+      ['store', '@ensemble/node-host', ['__@store__unit']],
+      ['reducer', '@ensemble/node-host', ['__@reducer__unit']],
+    ]);
+    expect(units[1]?.services?.[0]?.properties).toEqual({ path: './config/measures.twm' });
+  });
+
   it('imports, Liquid loops and Tinkwell variables in Liquid, // @no-preprocessor', async () => {
     expect((await render('imports.tw')).map((u) => u.name)).toEqual(['common', 'another_runner']);
     const liquid = await render('liquid.tw');
