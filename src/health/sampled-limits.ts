@@ -4,8 +4,8 @@ import type { ResourceSample } from './types.js';
 
 /**
  * The limit a sampled process tree exceeds, as the reason recorded when the
- * supervisor kills and restarts the unit (`memory 312.4 MiB exceeds limit
- * 256 MiB`, `pids 70 exceeds limit 64`), or null when it is within its limits.
+ * supervisor kills and restarts the unit (`memory 96.5 MiB exceeds limit
+ * 64 MiB`, `pids 70 exceeds limit 64`), or null when it is within its limits.
  *
  * Used when limits are enforced by sampling (mechanism `sampling`). `pids`
  * counts kernel tasks (threads) when the sample has them, like cgroup

@@ -240,6 +240,6 @@ describe('limits by sampling (cgroups not writable)', () => {
     expect(sampledLimitViolation(sample, { memoryBytes: 4096 * MIB })).toBeNull();
     expect(sampledLimitViolation(sample, { pids: 1 })).toMatch(/^pids \d+ exceeds limit 1$/);
     expect(sampledLimitViolation(sample, { cpuPercent: 1 })).toBeNull();
-    expect(sampledLimitViolation({ cpuPercent: 0, memoryBytes: 312.4 * MIB, processes: 1 }, { memoryBytes: 256 * MIB })).toBe('memory 312.4 MiB exceeds limit 256 MiB');
+    expect(sampledLimitViolation({ cpuPercent: 0, memoryBytes: 96.5 * MIB, processes: 1 }, { memoryBytes: 64 * MIB })).toBe('memory 96.5 MiB exceeds limit 64 MiB');
   });
 });
