@@ -152,7 +152,7 @@ async function initialPlan(options: RunOptions, env: NodeJS.ProcessEnv, logger: 
  */
 export async function runSystem(options: RunOptions, hooks: RunHooks = {}): Promise<number> {
   const env = options.env ?? process.env;
-  const logger = hooks.logger ?? (await createLogger(options.logFormat ?? 'auto'));
+  const logger = hooks.logger ?? (await createLogger(options.logFormat ?? 'auto', process.stdout));
   const budget = renderBudgetFromEnv(env);
   // The initial plan compiles here, within Liquid's limits of the budget: nothing runs yet and
   // the start stays fast. Every later compile (reload, diff, the file view's reload) runs in a

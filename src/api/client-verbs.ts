@@ -10,7 +10,7 @@ export interface ClientOptions {
   readonly supervisor?: string;
 }
 
-/** Where verbs write (process streams by default; tests may pass their own). */
+/** Where verbs write: src/cli/stdio-output.ts passes the process's streams, tests may pass their own. */
 export interface VerbOutput {
   /** False (like a stream's `write`) when the output is full; {@link drained} then says when it is not. */
   out(text: string): void | boolean;
@@ -18,13 +18,6 @@ export interface VerbOutput {
   /** Resolves when the output took what it buffered (after `out` or `err` returned false). */
   drained?(): Promise<void>;
 }
-
-const stdio: VerbOutput = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
-  drained: () =>
-    Promise.all([process.stdout, process.stderr].map((s) => (s.writableNeedDrain ? new Promise<void>((r) => s.once('drain', () => r())) : undefined))).then(() => undefined),
-};
 
 async function withClient<T>(opts: ClientOptions, fn: (c: SupervisorClient) => Promise<T>): Promise<T> {
   const client = new SupervisorClient(resolveSupervisorTarget(opts.supervisor));
@@ -36,7 +29,7 @@ async function withClient<T>(opts: ClientOptions, fn: (c: SupervisorClient) => P
 }
 
 /** `supervisor ps [--json]`. */
-export function psVerb(opts: ClientOptions & { json?: boolean }, io: VerbOutput = stdio): Promise<number> {
+export function psVerb(opts: ClientOptions & { json?: boolean }, io: VerbOutput): Promise<number> {
   return withClient(opts, async (c) => {
     const units = await c.listUnits();
     io.out(opts.json ? `${JSON.stringify(units, null, 2)}\n` : `${formatPsTable(units)}\n`);
@@ -53,7 +46,7 @@ function describe(u: UnitMessage): string {
 }
 
 /** `supervisor start|stop|restart UNIT`: exit 1 when the unit did not come up. */
-export function controlVerb(verb: 'start' | 'stop' | 'restart', unit: string, opts: ClientOptions, io: VerbOutput = stdio): Promise<number> {
+export function controlVerb(verb: 'start' | 'stop' | 'restart', unit: string, opts: ClientOptions, io: VerbOutput): Promise<number> {
   return withClient(opts, async (c) => {
     const u = await c.control(verb, unit);
     if (verb !== 'stop' && NOT_UP.has(u.state)) {
@@ -65,7 +58,7 @@ export function controlVerb(verb: 'start' | 'stop' | 'restart', unit: string, op
 }
 
 /** `supervisor logs UNIT [-f] [-n N]`: stdout lines to stdout, stderr and supervisor lines to stderr. */
-export function logsVerb(unit: string, opts: ClientOptions & { follow?: boolean; lines?: number }, io: VerbOutput = stdio): Promise<number> {
+export function logsVerb(unit: string, opts: ClientOptions & { follow?: boolean; lines?: number }, io: VerbOutput): Promise<number> {
   return withClient(opts, async (c) => {
     // A full stdout pauses the stream (followStream): the supervisor then drops lines for us and says how many.
     const write = (l: LogLineMessage): Promise<void> | undefined => {
@@ -90,7 +83,7 @@ export function logsVerb(unit: string, opts: ClientOptions & { follow?: boolean;
 }
 
 /** `supervisor find SERVICE [--json]`: the address (or the whole record). */
-export function findVerb(name: string, opts: ClientOptions & { json?: boolean }, io: VerbOutput = stdio): Promise<number> {
+export function findVerb(name: string, opts: ClientOptions & { json?: boolean }, io: VerbOutput): Promise<number> {
   return withClient(opts, async (c) => {
     const s = await c.find(name);
     io.out(opts.json ? `${JSON.stringify(s, null, 2)}\n` : `${s.address}\n`);
@@ -99,7 +92,7 @@ export function findVerb(name: string, opts: ClientOptions & { json?: boolean },
 }
 
 /** `supervisor shutdown [--no-wait]`: asks the supervisor to stop, then waits until it is gone. */
-export function shutdownVerb(opts: ClientOptions & { wait?: boolean }, io: VerbOutput = stdio): Promise<number> {
+export function shutdownVerb(opts: ClientOptions & { wait?: boolean }, io: VerbOutput): Promise<number> {
   return withClient(opts, async (c) => {
     await c.shutdown();
     if (opts.wait !== false) await c.waitGone();

@@ -9,11 +9,6 @@ import { resolveSupervisorTarget, type SupervisorTarget } from './client-address
 import type { ClientOptions, VerbOutput } from './client-verbs.js';
 import { SupervisorClient } from './supervisor-client.js';
 
-const stdio: VerbOutput = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
-};
-
 /** Options of `supervisor reload|diff`. */
 export interface ReloadVerbOptions extends ClientOptions {
   readonly json?: boolean;
@@ -28,7 +23,7 @@ export interface ReloadVerbOptions extends ClientOptions {
  * directory when inside it) and exits 1; nothing was changed. Exit 2 when the
  * supervisor cannot be reached.
  */
-export async function reloadVerb(mode: 'reload' | 'diff', file: string | undefined, opts: ReloadVerbOptions, io: VerbOutput = stdio): Promise<number> {
+export async function reloadVerb(mode: 'reload' | 'diff', file: string | undefined, opts: ReloadVerbOptions, io: VerbOutput): Promise<number> {
   const abs = file === undefined ? '' : resolve(file);
   const client = new SupervisorClient(targetFor(abs, opts));
   try {

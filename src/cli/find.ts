@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { action } from './action.js';
 import { withNodeOption } from './node-option.js';
+import { stdio } from './stdio-output.js';
 
 /** `supervisor find SERVICE [--json]`: where a service is (name, then alias, then family). */
 export function registerFind(program: Command): void {
@@ -10,7 +11,7 @@ export function registerFind(program: Command): void {
     .option('--json', 'print the whole registration as JSON')
     .action(action(async (service: string, opts: { json?: boolean }, cmd: Command) => {
         const { findVerb } = await import('../api/client-verbs.js');
-        return findVerb(service, { ...cmd.optsWithGlobals<{ supervisor?: string }>(), json: opts.json === true });
+        return findVerb(service, { ...cmd.optsWithGlobals<{ supervisor?: string }>(), json: opts.json === true }, stdio);
       }),
     );
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { action } from './action.js';
 import { withNodeOption } from './node-option.js';
+import { stdio } from './stdio-output.js';
 
 /** `supervisor fs ls|cat|write PATH [VALUE]`: the file view through the API (no FUSE needed). */
 export function registerFs(program: Command): void {
@@ -11,7 +12,7 @@ export function registerFs(program: Command): void {
     .argument('[value]', 'for write: the value (default: read from stdin)')
     .action(action(async (op: string, path: string, value: string | undefined, _opts: unknown, cmd: Command) => {
         const { fsVerb } = await import('../fs/fs-verb.js');
-        return fsVerb(op, path, value, cmd.optsWithGlobals<{ supervisor?: string }>());
+        return fsVerb(op, path, value, { ...cmd.optsWithGlobals<{ supervisor?: string }>(), out: (t) => void stdio.out(t) });
       }),
     );
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { action } from './action.js';
 import { withNodeOption } from './node-option.js';
+import { stdio } from './stdio-output.js';
 
 /** `supervisor logs UNIT|NODE/UNIT [-f] [-n N]`: a unit's captured output (NODE/UNIT: a unit on another node). */
 export function registerLogs(program: Command): void {
@@ -19,7 +20,7 @@ export function registerLogs(program: Command): void {
           ...(opts.lines === undefined ? {} : { lines: parseLineCount(opts.lines) }),
         };
         const { node, unit } = parseNodeUnit(target);
-        return node === null ? logsVerb(unit, flags) : networkLogsVerb(node, unit, flags);
+        return node === null ? logsVerb(unit, flags, stdio) : networkLogsVerb(node, unit, flags, stdio);
       }),
     );
 }

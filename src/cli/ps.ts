@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { action } from './action.js';
 import { withNodeOption } from './node-option.js';
+import { stdio } from './stdio-output.js';
 
 /** `supervisor ps [--json] [--network]`: every unit with state, pid, restarts, cpu, memory, uptime and last error. */
 export function registerPs(program: Command): void {
@@ -13,10 +14,10 @@ export function registerPs(program: Command): void {
         const flags = { ...cmd.optsWithGlobals<{ supervisor?: string }>(), json: opts.json === true };
         if (opts.network) {
           const { networkPsVerb } = await import('../network/network-verbs.js');
-          return networkPsVerb(flags);
+          return networkPsVerb(flags, stdio);
         }
         const { psVerb } = await import('../api/client-verbs.js');
-        return psVerb(flags);
+        return psVerb(flags, stdio);
       }),
     );
 }

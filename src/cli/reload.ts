@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { action } from './action.js';
 import { withNodeOption } from './node-option.js';
+import { stdio } from './stdio-output.js';
 
 /** `supervisor reload [FILE] [--json] [--all]`: apply the file's plan to the running system. */
 export function registerReload(program: Command): void {
@@ -12,7 +13,7 @@ export function registerReload(program: Command): void {
     .action(
       action(async (file: string | undefined, _opts: unknown, cmd: Command) => {
         const { reloadVerb } = await import('../api/reload-verbs.js');
-        return reloadVerb('reload', file, cmd.optsWithGlobals<{ supervisor?: string; json?: boolean; all?: boolean }>());
+        return reloadVerb('reload', file, cmd.optsWithGlobals<{ supervisor?: string; json?: boolean; all?: boolean }>(), stdio);
       }),
     );
 }

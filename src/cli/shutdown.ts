@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { action } from './action.js';
 import { withNodeOption } from './node-option.js';
+import { stdio } from './stdio-output.js';
 
 /** `supervisor shutdown [--no-wait]`: stop every unit and the supervisor. */
 export function registerShutdown(program: Command): void {
@@ -9,7 +10,7 @@ export function registerShutdown(program: Command): void {
     .option('--no-wait', 'return as soon as the supervisor accepted the request')
     .action(action(async (opts: { wait: boolean }, cmd: Command) => {
         const { shutdownVerb } = await import('../api/client-verbs.js');
-        return shutdownVerb({ ...cmd.optsWithGlobals<{ supervisor?: string }>(), wait: opts.wait });
+        return shutdownVerb({ ...cmd.optsWithGlobals<{ supervisor?: string }>(), wait: opts.wait }, stdio);
       }),
     );
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { action } from './action.js';
 import { withNodeOption } from './node-option.js';
+import { stdio } from './stdio-output.js';
 
 /** The three unit control verbs. */
 export type UnitControlVerb = 'start' | 'stop' | 'restart';
@@ -21,9 +22,9 @@ export function registerUnitControl(program: Command, verb: UnitControlVerb, des
         const { node, unit } = parseNodeUnit(target);
         if (node === null) {
           const { controlVerb } = await import('../api/client-verbs.js');
-          return controlVerb(verb, unit, flags);
+          return controlVerb(verb, unit, flags, stdio);
         }
-        return networkControlVerb(verb, node, unit, flags);
+        return networkControlVerb(verb, node, unit, flags, stdio);
       }),
     );
 }

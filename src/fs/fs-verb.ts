@@ -12,8 +12,8 @@ export type FsOperation = 'ls' | 'cat' | 'write';
 export interface FsVerbOptions {
   /** `--supervisor ADDR`. */
   readonly supervisor?: string;
-  /** Where output goes (default: process streams). */
-  readonly out?: (text: string) => void;
+  /** Where output goes (src/cli/ passes stdout). */
+  readonly out: (text: string) => void;
   /** Read VALUE from here when it is omitted (default: stdin). */
   readonly stdin?: () => Promise<string>;
 }
@@ -27,9 +27,9 @@ export interface FsVerbOptions {
  * `supervisor: status/nope/state: unknown unit "nope" (ENOENT)`, exit 1;
  * an unreachable supervisor exits 2.
  */
-export async function fsVerb(op: string, path: string, value: string | undefined, options: FsVerbOptions = {}): Promise<number> {
+export async function fsVerb(op: string, path: string, value: string | undefined, options: FsVerbOptions): Promise<number> {
   if (op !== 'ls' && op !== 'cat' && op !== 'write') throw new InvalidArgumentError(`fs: unknown operation "${op}" (use ls, cat or write)`);
-  const out = options.out ?? ((t: string) => void process.stdout.write(t));
+  const { out } = options;
   const target = resolveSupervisorTarget(options.supervisor);
   // Unit actions wait for the unit to be up again, like `supervisor restart`.
   const backend = new RemoteTreeBackend(target.address);

@@ -5,11 +5,6 @@ import type { LogLineMessage, UnitMessage } from '../api/supervisor-messages.js'
 import { InvalidArgumentError, StateError } from '../errors.js';
 import { NetworkClient } from './network-client.js';
 
-const stdio: VerbOutput = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
-};
-
 /** `NODE/UNIT` split at the first `/`; a bare `UNIT` has node null (this node). */
 export function parseNodeUnit(value: string): { node: string | null; unit: string } {
   const i = value.indexOf('/');
@@ -53,7 +48,7 @@ export function formatNetworkPsTable(units: readonly NetworkUnit[], now: number 
  * (this node first). An unreachable node is reported on stderr, one line
  * each; the exit code stays 0 (what could be reached is shown).
  */
-export function networkPsVerb(opts: ClientOptions & { json?: boolean }, io: VerbOutput = stdio): Promise<number> {
+export function networkPsVerb(opts: ClientOptions & { json?: boolean }, io: VerbOutput): Promise<number> {
   return withClient(opts, async (c) => {
     const nodes = await c.listUnits();
     const units: NetworkUnit[] = nodes.flatMap((n) => n.units.map((u) => ({ ...u, node: n.node })));
@@ -69,7 +64,7 @@ export function networkPsVerb(opts: ClientOptions & { json?: boolean }, io: Verb
 const NOT_UP = new Set(['failed', 'crashloop', 'backoff', 'stopped']);
 
 /** `supervisor start|stop|restart NODE/UNIT`: the unit on another node (through this node's supervisor). */
-export function networkControlVerb(verb: 'start' | 'stop' | 'restart', node: string, unit: string, opts: ClientOptions, io: VerbOutput = stdio): Promise<number> {
+export function networkControlVerb(verb: 'start' | 'stop' | 'restart', node: string, unit: string, opts: ClientOptions, io: VerbOutput): Promise<number> {
   return withClient(opts, async (c) => {
     const r = await c.control(node, unit, verb);
     const u = r.unit;
@@ -81,7 +76,7 @@ export function networkControlVerb(verb: 'start' | 'stop' | 'restart', node: str
 }
 
 /** `supervisor logs NODE/UNIT [-f] [-n N]`: like `logs UNIT`, for a unit on another node. */
-export function networkLogsVerb(node: string, unit: string, opts: ClientOptions & { follow?: boolean; lines?: number }, io: VerbOutput = stdio): Promise<number> {
+export function networkLogsVerb(node: string, unit: string, opts: ClientOptions & { follow?: boolean; lines?: number }, io: VerbOutput): Promise<number> {
   return withClient(opts, async (c) => {
     const write = (_node: string, l: LogLineMessage) => {
       if (l.stream === 'stdout') io.out(`${l.line}\n`);

@@ -15,15 +15,15 @@ const OPTIONS: LoggerOptions = {
 export type LogFormat = 'json' | 'pretty' | 'auto';
 
 /**
- * The supervisor's pino logger, writing synchronously to stdout (no worker
- * thread, nothing lost at exit). Unit lines carry `unit` and `stream`
+ * The supervisor's pino logger, writing synchronously to `destination` (no
+ * worker thread, nothing lost at exit; the composition root passes stdout). Unit lines carry `unit` and `stream`
  * (`stdout`/`stderr`); the supervisor's own lines about a unit carry `unit`
  * and, for state changes, `event: "state"`, `from`, `state` and `unitPid`.
  *
  * `pretty` needs the optional package pino-pretty; without it the output
  * stays JSON (with a warning).
  */
-export async function createLogger(format: LogFormat = 'auto', destination: NodeJS.WritableStream & { fd?: number } = process.stdout): Promise<Logger> {
+export async function createLogger(format: LogFormat, destination: NodeJS.WritableStream & { fd?: number }): Promise<Logger> {
   const tty = (destination as { isTTY?: boolean }).isTTY === true;
   const pretty = format === 'pretty' || (format === 'auto' && tty);
   if (pretty) {
@@ -48,5 +48,5 @@ export async function createLogger(format: LogFormat = 'auto', destination: Node
       return logger;
     }
   }
-  return pino(OPTIONS, destination === process.stdout ? pino.destination({ dest: 1, sync: true }) : destination);
+  return pino(OPTIONS, destination.fd === 1 ? pino.destination({ dest: 1, sync: true }) : destination);
 }
