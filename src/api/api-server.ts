@@ -10,6 +10,7 @@ import { loadProtos } from '../wire/protos.js';
 import { addReflection } from './server-reflection.js';
 import type { ServiceRegistry } from './service-registry.js';
 import { supervisorHandlers } from './supervisor-service.js';
+import { stopServer } from '../wire/server-stop.js';
 import { bindUnixSocket } from '../wire/unix-socket-bind.js';
 
 /** Where the API server writes what it does (a pino logger fits). */
@@ -129,16 +130,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       (stopped ??= (async () => {
         health.setAll('NOT_SERVING');
         unsubscribe();
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(() => {
-            server.forceShutdown();
-            resolve();
-          }, STOP_GRACE_MS);
-          server.tryShutdown(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
+        await stopServer(server, STOP_GRACE_MS);
         await rm(socketPath, { force: true });
       })()),
   };

@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { discoveryHandlers } from '../api/discovery-service.js';
 import { HealthStatus } from '../api/health-service.js';
 import { loadProtos } from '../wire/protos.js';
+import { stopServer } from '../wire/server-stop.js';
 import { addReflection } from '../api/server-reflection.js';
 import type { ServiceRegistry } from '../api/service-registry.js';
 import { StateError } from '../errors.js';
@@ -104,24 +105,14 @@ export async function startPeerListener(options: PeerListenerOptions): Promise<P
     limits,
     stats: () => gate.stats(),
     stop: () =>
-      (stopped ??= new Promise<void>((resolve) => {
+      (stopped ??= (async () => {
         health.setAll('NOT_SERVING');
         tcp.close();
-        const done = (): void => {
-          injector.destroy();
-          gate.destroyAll();
-          resolve();
-        };
-        const timer = setTimeout(() => {
-          server.forceShutdown();
-          done();
-        }, STOP_GRACE_MS);
         injector.drain(STOP_GRACE_MS);
-        server.tryShutdown(() => {
-          clearTimeout(timer);
-          done();
-        });
-      })),
+        await stopServer(server, STOP_GRACE_MS);
+        injector.destroy();
+        gate.destroyAll();
+      })()),
   };
 }
 

@@ -11,6 +11,7 @@ import { ResourceTable, type ResourceHandle, type ResourceOptions } from './reso
 import { EventsClient } from './events-client.js';
 import { PeerResources } from './peer-resources.js';
 import { loadProtos } from '../wire/protos.js';
+import { stopServer } from '../wire/server-stop.js';
 import { loadUnitProtos } from '../wire/unit-protos.js';
 import { ShutdownHooks, type ShutdownHook } from './shutdown-hooks.js';
 import { StoreClient } from './store-client.js';
@@ -154,16 +155,7 @@ export class Unit {
         (stopping ??= (async () => {
           health.setAll('NOT_SERVING');
           await this.link.unregister(this.name).catch(() => undefined);
-          await new Promise<void>((resolve) => {
-            const t = setTimeout(() => {
-              server.forceShutdown();
-              resolve();
-            }, SERVER_STOP_GRACE_MS);
-            server.tryShutdown(() => {
-              clearTimeout(t);
-              resolve();
-            });
-          });
+          await stopServer(server, SERVER_STOP_GRACE_MS);
         })()),
     };
     this.hooks.install();
