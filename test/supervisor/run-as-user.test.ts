@@ -7,6 +7,7 @@ import { fixture, makeUnitSpec } from '../helpers/make-unit-spec.js';
 import { REPO_ROOT, spawnCli, spawnPlanSupervisor, TSX_LOADER, type SupervisorChild } from '../helpers/supervisor-child.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { resolveCredentials, runAsProblem, setprivCredentialArgs, type UserDatabase } from '../../src/supervisor/unit-user.js';
 
 // Units run as another user and group (supervisord `user=`, PM2 `--uid`), with real
 // throwaway users and groups made by useradd/groupadd and removed afterwards.
@@ -203,6 +204,46 @@ runner e "sleep" { arguments: "1"  user: "bad:name" }
     }, { timeoutMs: 120_000, intervalMs: 250 });
     expect(ghost.error).toBe(`user: no user "gone${tag}" on this machine`);
     await stopChild(child);
+  });
+
+  it('a directory above the state directory that the user cannot search: failed, naming it', async () => {
+    const home = openHome();
+    chmodSync(home.dir, 0o700);
+    home.write('system.ensemble', '');
+    const child = spawnPlanSupervisor(home, [makeUnitSpec({ name: 'closed', args: ['100'], user: USER })]);
+    children.push(child);
+    const closed = await waitFor('closed to fail', async () => {
+      if (child.process.exitCode !== null) throw new Error(`supervisor exited: ${child.stderr()}`);
+      return (await psJson(home)).find((u) => u.name === 'closed' && u.state === 'failed');
+    }, { timeoutMs: 120_000, intervalMs: 250 });
+    expect(closed.error).toBe(
+      `user ${USER} (uid ${ids.uid}) cannot reach its state directory ${home.paths.unitStateDir('closed')}: ${home.dir} (owner uid 0, gid 0, mode 0700) is not searchable by it; run "chmod o+x ${home.dir}" or use directories it can reach (ENSEMBLE_STATE_HOME, ENSEMBLE_RUNTIME_HOME)`,
+    );
+    await stopChild(child);
+  });
+
+  it('setpriv options for each form of the fields', () => {
+    const db: UserDatabase = {
+      user: (k) => (k === 'plant' || k === '1001' ? { name: 'plant', uid: 1001, gid: 1001 } : null),
+      group: (k) => ({ dialout: { name: 'dialout', gid: 20 }, gpio: { name: 'gpio', gid: 997 } })[k] ?? null,
+    };
+    const root = { uid: 0, gid: 0 };
+    const args = (f: Parameters<typeof resolveCredentials>[0]): string[] => setprivCredentialArgs(resolveCredentials(f, db), root);
+    expect(args({})).toEqual([]);
+    expect(args({ user: 'plant' })).toEqual(['--reuid', '1001', '--regid', '1001', '--init-groups']);
+    expect(args({ user: 'plant', group: 'gpio', groups: ['dialout', '5'] })).toEqual(['--reuid', '1001', '--regid', '997', '--groups', '20,5']);
+    expect(args({ user: 'plant', groups: [] })).toEqual(['--reuid', '1001', '--regid', '1001', '--clear-groups']);
+    expect(args({ user: '2000', group: '2000' })).toEqual(['--reuid', '2000', '--regid', '2000', '--clear-groups']);
+    expect(args({ group: 'dialout' })).toEqual(['--reuid', '0', '--regid', '20', '--clear-groups']);
+    expect(() => resolveCredentials({ user: 'ghost' }, db)).toThrow('no user "ghost" on this machine');
+    expect(() => resolveCredentials({ user: '2000' }, db)).toThrow(/give group as well/);
+    // A supervisor that is not root: its own identity needs nothing, anything else is refused.
+    const self = { uid: 1001, gid: 1001 };
+    const plant = resolveCredentials({ user: 'plant' }, db)!;
+    expect(setprivCredentialArgs(plant, self)).toEqual([]);
+    expect(runAsProblem(plant, self)).toBeNull();
+    expect(runAsProblem(resolveCredentials({ user: 'plant', groups: ['gpio'] }, db)!, self)).toMatch(/needs a supervisor running as root \(this one runs as uid 1001\)/);
+    expect(runAsProblem(plant, { uid: 1002, gid: 1002 })).toMatch(/^running as user plant \(uid 1001\) needs a supervisor running as root/);
   });
 
   it('a supervisor that is not root refuses, in one line, to run a unit as another user', async () => {
