@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { environmentName, osArchitecture, processArchitecture, sessionId } from './condition/condition-variables.js';
+import { environmentName, osArchitecture, processArchitecture, sessionId } from './platform-names.js';
 
 /**
  * The variables every template and condition sees: `platform`, `arch`,
