@@ -38,7 +38,7 @@ export const ERROR_CODES = {
   ENS_E_UNSUPPORTED: 'not supported',
   /** A name (service, unit) is already taken by someone else. */
   ENS_E_ALREADY_EXISTS: 'already exists',
-  /** A path is not part of the file view (DESIGN.md section 6), or names an unknown resource. */
+  /** A path is not part of the file view (docs/file-view.md), or names an unknown resource. */
   ENS_E_PATH_NOT_FOUND: 'no such path in the file view',
   /** A unit's own gRPC service (e.g. its Resources) does not answer, or answered too late. */
   ENS_E_UNIT_UNREACHABLE: 'unit unreachable',

@@ -6,8 +6,8 @@ import type { RuntimePaths } from './supervisor/runtime-dir.js';
 
 /**
  * The options of `supervisor run` (src/cli/run.ts), as {@link runSystem} and
- * its plugins see them. Flags whose features land with later issues are
- * carried here unchanged for the plugins that implement them.
+ * its plugins see them. Each flag is carried here unchanged; the plugin that
+ * implements it reads it.
  */
 export interface RunOptions {
   /** The ensemble file (default `system.ensemble` in the current directory). */

@@ -1,6 +1,6 @@
 import { isEnsembleError } from '../errors.js';
 
-/** Exit codes of every CLI verb (DESIGN.md section 8). */
+/** Exit codes of every CLI verb (docs/cli.md "Exit codes and errors"). */
 export const EXIT_OK = 0;
 /** A user error: bad file, unknown unit, bad argument. */
 export const EXIT_USER_ERROR = 1;

@@ -74,11 +74,3 @@ export function formatDiagnostic(d: Diagnostic): string {
 export function moreErrorsLine(omitted: number): string {
   return `and ${omitted} more error${omitted === 1 ? '' : 's'}`;
 }
-
-/** Order diagnostics by file, line and column (stable for equal positions). */
-export function sortDiagnostics(list: readonly Diagnostic[]): Diagnostic[] {
-  return list
-    .map((d, i) => ({ d, i }))
-    .sort((a, b) => a.d.file.localeCompare(b.d.file) || a.d.line - b.d.line || a.d.column - b.d.column || a.i - b.i)
-    .map((x) => x.d);
-}

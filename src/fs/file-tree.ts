@@ -48,7 +48,7 @@ export interface TreeStat {
 }
 
 /**
- * The file view (DESIGN.md section 6) as a tree, independent of FUSE. The
+ * The file view (docs/file-view.md "The tree") as a tree, independent of FUSE. The
  * FUSE mount and `supervisor fs ls|cat|write` both serve this same tree, so
  * both show the same names, contents and errors.
  *

@@ -18,8 +18,8 @@ export const UNIT_CALL_DEADLINE_MS = 3000;
 export const TREE_OP_DEADLINE_MS = 5000;
 
 /**
- * The file view as a plugin of `supervisor run`: mounts the tree of DESIGN.md
- * section 6 at `--mount DIR` (default `paths.mountDir`) unless `--no-fs`.
+ * The file view as a plugin of `supervisor run`: mounts the tree of
+ * docs/file-view.md at `--mount DIR` (default `paths.mountDir`) unless `--no-fs`.
  * Where FUSE cannot be used (not Linux, no /dev/fuse, no libfuse2, the mount
  * fails) it logs one line saying why and the supervisor runs on; the same
  * tree stays available through `supervisor fs ls|cat|write`.

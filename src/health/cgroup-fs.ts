@@ -2,14 +2,6 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** errno codes that mean "this cgroup tree is not ours to write". */
-const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'ENOENT', 'ENOTDIR']);
-
-/** True when `error` says the cgroup filesystem cannot be written by us. */
-export function isNotWritable(error: unknown): boolean {
-  return NOT_WRITABLE.has(String((error as { code?: unknown } | null)?.code));
-}
-
 /** `code: message` of a filesystem error, on one line. */
 export function fsErrorText(error: unknown): string {
   return error instanceof Error ? error.message.replace(/\s+/g, ' ') : String(error);

@@ -4,7 +4,7 @@ import { currentHostedUnit } from './hosted-unit.js';
 
 /**
  * The environment contract every unit process receives from its supervisor
- * (DESIGN.md section 4, docs/sdk.md).
+ * (docs/lifecycle.md "Launching", docs/sdk.md).
  */
 export interface UnitEnvironment {
   /** `ENSEMBLE_SUPERVISOR`: the supervisor API address, e.g. `unix:/run/ensemble/x/api.sock`. */

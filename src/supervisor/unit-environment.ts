@@ -30,7 +30,7 @@ export interface UnitEnvironmentInput {
 }
 
 /**
- * The environment of a unit process (DESIGN.md section 4): the supervisor's
+ * The environment of a unit process (docs/lifecycle.md "Launching"): the supervisor's
  * environment minus service-manager variables meant for the supervisor itself,
  * `ENSEMBLE_NETWORK_TOKEN` and the variables that fed a secret
  * (`spec.withheldEnv`), plus the unit's `env` block, plus the contract, which

@@ -1,5 +1,5 @@
 /**
- * The lifecycle of one unit (DESIGN.md section 4).
+ * The lifecycle of one unit (docs/lifecycle.md "States").
  *
  * ```
  * pending → starting → ready ⇄ degraded → stopping → stopped

@@ -165,7 +165,7 @@ describe('probe specifications', () => {
     expect(parseProbe('tcp:[::1]:80')).toEqual({ type: 'tcp', host: '::1', port: 80 });
     expect(parseProbe('tcp:db.local:5432')).toEqual({ type: 'tcp', host: 'db.local', port: 5432 });
     expect(() => parseProbe('tcp:99999')).toThrow('port 99999 is out of range');
-    expect(() => parseProbe('ping')).toThrow(/expected grpc, tcp:PORT/);
+    expect(() => parseProbe('ping')).toThrow(/expected grpc, grpc:SERVICE, tcp:PORT/);
     const invalid = createProbe(spec('exec:"unterminated'), target());
     const result = await invalid.check(1000);
     expect(result.ok).toBe(false);
