@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../../src/errors.js';
+import { InvalidArgumentError } from '../../src/sdk/host.js';
 import type { Properties } from './properties.js';
 
 /**

@@ -1,5 +1,4 @@
-import { parseDuration } from '../../src/common/duration.js';
-import { InvalidArgumentError } from '../../src/errors.js';
+import { InvalidArgumentError, parseDuration } from '../../src/sdk/host.js';
 
 /** A unit's properties as read from `ENSEMBLE_PROPERTIES` (or a host child's `properties`). */
 export type Properties = Readonly<Record<string, unknown>>;

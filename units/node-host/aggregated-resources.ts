@@ -1,7 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { serverStream, unary } from '../../src/api/grpc-handlers.js';
-import { GrpcStatusError } from '../../src/wire/grpc-status.js';
-import { loadProtos } from '../../src/wire/protos.js';
+import { GrpcStatusError, loadProtos, serverStream, unary } from '../../src/sdk/host.js';
 import type { ChildState } from './child-state.js';
 
 /** The host's own resource directory (a child may not be named like it). */

@@ -1,11 +1,16 @@
 import { rm } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
-import type { ServiceMessage, ServiceRegistrationMessage, WatchResponseMessage } from '../../src/api/discovery-messages.js';
-import { serverStream, unary } from '../../src/api/grpc-handlers.js';
-import { HealthStatus } from '../../src/api/health-service.js';
-import { loadProtos } from '../../src/wire/protos.js';
-import type { SupervisorLink } from '../../src/sdk/supervisor-link.js';
-import { PermissionError } from '../../src/errors.js';
+import {
+  HealthStatus,
+  loadProtos,
+  PermissionError,
+  serverStream,
+  unary,
+  type ServiceMessage,
+  type ServiceRegistrationMessage,
+  type SupervisorLink,
+  type WatchResponseMessage,
+} from '../../src/sdk/host.js';
 import type { ChildState } from './child-state.js';
 
 const RESOURCES_FAMILY = 'ensemble.resources.v1.Resources';

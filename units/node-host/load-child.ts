@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { runHostedUnit } from '../../src/sdk/hosted-unit.js';
+import { runHostedUnit } from '../../src/sdk/host.js';
 import type { HostChild } from '../common/host-children.js';
 
 /** Query parameter that makes each child's module URL unique (and names the child in stack traces). */

@@ -1,5 +1,4 @@
-import { InvalidArgumentError } from '../../src/errors.js';
-import { validateResourcePath } from '../../src/sdk/resource-table.js';
+import { InvalidArgumentError, validateResourcePath } from '../../src/sdk/host.js';
 import type { Properties } from '../common/properties.js';
 import type { WasmMemory } from './webassembly.js';
 

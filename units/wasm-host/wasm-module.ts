@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { WASI } from 'node:wasi';
-import { EnsembleError } from '../../src/errors.js';
+import { EnsembleError } from '../../src/sdk/host.js';
 import type { Properties } from '../common/properties.js';
 import { ensembleImports, type MemoryRef } from './host-imports.js';
 import { isMemory, wasm, type WasmCompiled, type WasmInstance, type WasmMemory } from './webassembly.js';
