@@ -46,6 +46,12 @@ describe('network configuration', () => {
     expect(() => resolveNetworkConfig(plan({ token: 't' }), { file: home.file, listen: 'nowhere' }, {})).toThrow(/--listen: "nowhere" is not an address/);
     expect(resolveNetworkConfig(plan({ token: 't' }), { file: home.file }, { ENSEMBLE_NETWORK_HEARTBEAT: '200ms' })).toMatchObject({ heartbeatMs: 200, timeoutMs: 1000 });
     expect(() => resolveNetworkConfig(plan({ token: 't' }), { file: home.file }, { ENSEMBLE_NETWORK_HEARTBEAT: '1s', ENSEMBLE_NETWORK_TIMEOUT: '1s' })).toThrow(/at least twice the heartbeat/);
+    // docs/network.md: language durations or a bare number of milliseconds, at least 10ms
+    const env = (heartbeat: string, timeout = '1h') => resolveNetworkConfig(plan({ token: 't' }), { file: home.file }, { ENSEMBLE_NETWORK_HEARTBEAT: heartbeat, ENSEMBLE_NETWORK_TIMEOUT: timeout });
+    expect(['500', '500ms', '0.5s', '1m', ' 2s '].map((h) => env(h)?.heartbeatMs)).toEqual([500, 500, 500, 60_000, 2000]);
+    expect(env('1s', '2h')?.timeoutMs).toBe(7_200_000);
+    expect(() => env('5ms')).toThrow(/ENSEMBLE_NETWORK_HEARTBEAT: "5ms" is too short \(at least 10ms\)/);
+    expect(() => env('fast')).toThrow(/ENSEMBLE_NETWORK_HEARTBEAT: "fast" is not a duration \(e\.g\. 500ms, 2s\)/);
   });
 });
 
