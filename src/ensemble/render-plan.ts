@@ -34,6 +34,9 @@ function unitText(u: UnitSpec): string {
   row('stop', `${u.stop.signal}, SIGKILL after ${formatDuration(u.stop.timeoutMs)}`);
   row('logs', `rotate at ${formatSize(u.logs.maxBytes)}, keep ${u.logs.keep}`);
   row('placement', u.node === null ? 'every node' : `node ${u.node}`);
+  if (u.user !== undefined || u.group !== undefined || u.groups !== undefined) {
+    row('runs as', [u.user !== undefined ? `user ${u.user}` : '', u.group !== undefined ? `group ${u.group}` : '', u.groups !== undefined ? `groups [${u.groups.join(', ')}]` : ''].filter(Boolean).join(', '));
+  }
   if (u.withheldEnv?.length) row('withheld', `${u.withheldEnv.join(' ')} (fed a secret: not inherited)`);
   if (Object.keys(u.env).length) row('env', Object.entries(u.env).map(([k, v]) => `${k}=${quoteArg(v)}`).join(' '));
   if (Object.keys(u.properties).length) row('properties', JSON.stringify(u.properties));
