@@ -159,6 +159,8 @@ describe('the condition language, Tinkwell forms', () => {
     ["concat(or_empty(env.UNSET), 'x') == 'x'", true],
     ["cbool('True') and cstr(3) == '3' and cdouble('2.5') == 2.5", true],
     ["match('edge-12', 'edge-?2') and not match('edge-12', 'core-*')", true],
+    // Tinkwell's wildcards: whole text, case-insensitive, character classes.
+    ["match('Edge-12', 'edge-[0-9][0-9]') and match('edge-x', 'EDGE-[^0-9]') and not match('xedge', 'edge*')", true],
     ["to_lower('LAB') == env.SITE", true],
     // The whole condition may be the string 'true'/'false', which Tinkwell converts (`if "[enabled]"`).
     ['[flag]', true],
@@ -208,6 +210,7 @@ describe('the condition language, Tinkwell forms', () => {
     ['[ ] == 1', /empty parameter name/],
     ['a - b', /operator "-" \(NCalc arithmetic\)/],
     ['1 << 2', /operator "<<"/],
+    ["match('a', '[a')", /match\(\): unclosed "\[" in the pattern '\[a'/],
   ])('rejects %s', (text, message) => {
     expect(() => evaluateCondition(text, scope)).toThrow(message);
   });

@@ -27,17 +27,57 @@ function needNumber(v: Value, name: string, offset: number): number {
   return n;
 }
 
-/** Tinkwell's `match`: `*` any run of characters, `?` one. At most length × pattern steps (one backtrack point, no regular expression). */
-export function wildcardMatch(value: string, pattern: string): boolean {
+/** One element of a wildcard pattern: `*`, `?`, a character class, or a character. */
+type PatternPart = { readonly kind: 'star' } | { readonly kind: 'one' } | { readonly kind: 'set'; readonly test: (c: string) => boolean } | { readonly kind: 'char'; readonly c: string };
+
+/** Split a wildcard pattern (lower case) into parts; null when a `[` is not closed. */
+function patternParts(pattern: string): PatternPart[] | null {
+  const parts: PatternPart[] = [];
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i] as string;
+    if (c === '*') parts.push({ kind: 'star' });
+    else if (c === '?') parts.push({ kind: 'one' });
+    else if (c === '[') {
+      const close = pattern.indexOf(']', i + 1);
+      if (close < 0) return null;
+      let body = pattern.slice(i + 1, close);
+      const negate = body.startsWith('^');
+      if (negate) body = body.slice(1);
+      const ranges: [string, string][] = [];
+      for (let j = 0; j < body.length; j++) {
+        const a = body[j] as string;
+        if (body[j + 1] === '-' && j + 2 < body.length) {
+          ranges.push([a, body[j + 2] as string]);
+          j += 2;
+        } else ranges.push([a, a]);
+      }
+      parts.push({ kind: 'set', test: (x) => ranges.some(([lo, hi]) => x >= lo && x <= hi) !== negate });
+      i = close;
+    } else parts.push({ kind: 'char', c });
+  }
+  return parts;
+}
+
+/**
+ * Tinkwell's `match` (its Wildcards.md): the whole text, case-insensitively; `*` any run of
+ * characters, `?` one, `[abc]`, `[a-z]`, `[^abc]` one of (or none of) a set. At most
+ * length × pattern steps (one backtrack point, no regular expression).
+ */
+export function wildcardMatch(text: string, pattern: string): boolean | null {
+  const parts = patternParts(pattern.toLowerCase());
+  if (parts === null) return null;
+  const value = text.toLowerCase();
+  const fits = (p: PatternPart, c: string): boolean => p.kind === 'one' || (p.kind === 'char' ? p.c === c : p.kind === 'set' && p.test(c));
   let v = 0;
   let p = 0;
   let star = -1;
   let mark = 0;
   while (v < value.length) {
-    if (p < pattern.length && (pattern[p] === '?' || pattern[p] === value[v])) {
+    const part = parts[p];
+    if (part !== undefined && part.kind !== 'star' && fits(part, value[v] as string)) {
       v++;
       p++;
-    } else if (p < pattern.length && pattern[p] === '*') {
+    } else if (part?.kind === 'star') {
       star = p++;
       mark = v;
     } else if (star >= 0) {
@@ -45,8 +85,8 @@ export function wildcardMatch(value: string, pattern: string): boolean {
       v = ++mark;
     } else return false;
   }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
+  while (parts[p]?.kind === 'star') p++;
+  return p === parts.length;
 }
 
 /** The functions of NCalc and Tinkwell that conditions have (names are case-insensitive: NCalc's `Max` is `max`). */
@@ -84,7 +124,10 @@ const FUNCTIONS: Readonly<Record<string, CondFunction>> = {
     call: (arg, _c, name, offset) => {
       const v = needText(arg(0), name, offset);
       const pattern = needText(arg(1), name, offset);
-      return v !== null && pattern !== null && wildcardMatch(v, pattern);
+      if (v === null || pattern === null) return false;
+      const matched = wildcardMatch(v, pattern);
+      if (matched === null) throw new ConditionError(`${name}(): unclosed "[" in the pattern '${clipText(pattern)}'`, offset);
+      return matched;
     },
   },
   cstr: { min: 1, max: 1, call: (arg) => text(arg(0)) ?? '' },
