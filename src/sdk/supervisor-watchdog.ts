@@ -1,7 +1,11 @@
 import type * as grpc from '@grpc/grpc-js';
+import { Caller } from '../wire/call.js';
 
 /** Pause between attempts to reach a lost supervisor. */
 const RETRY_MS = 250;
+
+/** Health/Watch needs no token and has no deadline. */
+const WATCH = new Caller({ deadlineMs: null });
 
 /**
  * Watches the supervisor through `grpc.health.v1.Health/Watch` and calls
@@ -28,7 +32,7 @@ export class SupervisorWatchdog {
   private open(): void {
     this.timer = null;
     if (this.stopped) return;
-    const call = (this.health as unknown as { Watch(req: object): grpc.ClientReadableStream<unknown> }).Watch({ service: '' });
+    const call = WATCH.stream(this.health, 'Watch', { service: '' });
     this.call = call;
     call.on('data', () => {
       this.lostSince = null;

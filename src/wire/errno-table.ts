@@ -69,6 +69,7 @@ const ERRNO_FOR_CODE: Partial<Readonly<Record<ErrorCode, FsErrno>>> = {
   ENS_E_STATE: 'EBUSY',
   ENS_E_ALREADY_EXISTS: 'EBUSY',
   ENS_E_UNSUPPORTED: 'ENOTSUP',
+  ENS_E_RESOURCE_EXHAUSTED: 'ENOSPC',
 };
 
 /** The Ensemble code of an error the file view raises with `errno`. */
