@@ -53,21 +53,14 @@ export const ERROR_CODES = {
 /** A stable error code, see {@link ERROR_CODES}. */
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/**
- * Base class of every deliberate Ensemble error.
- *
- * `userError` marks mistakes a user made (bad file, unknown unit): the CLI
- * prints their message on one line without a stack trace and exits 1.
- */
+/** Base class of every deliberate Ensemble error: a stable {@link ErrorCode} and a one-line message. */
 export class EnsembleError extends Error {
   readonly code: ErrorCode;
-  readonly userError: boolean;
 
-  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; userError?: boolean }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.userError = options?.userError ?? true;
   }
 }
 

@@ -4,7 +4,7 @@ import { EnsembleError } from '../errors.js';
 export class LimitsError extends EnsembleError {
   readonly unit: string;
   constructor(unit: string, message: string, cause?: unknown) {
-    super('ENS_E_LIMITS', `${unit}: ${message}`, { cause, userError: false });
+    super('ENS_E_LIMITS', `${unit}: ${message}`, { cause });
     this.unit = unit;
   }
 }

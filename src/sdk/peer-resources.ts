@@ -5,7 +5,7 @@ import { serverStreamCall, unaryCall, type CallOptions, type Subscription } from
 /** A unit's NOT_FOUND is about a path (the status alone would read as an unknown unit). */
 function pathError(e: unknown): never {
   if (e instanceof RemoteError && e.grpcCode === grpc.status.NOT_FOUND && e.code === 'ENS_E_UNIT_NOT_FOUND') {
-    throw new RemoteError('ENS_E_PATH_NOT_FOUND', e.message, e.grpcCode, true);
+    throw new RemoteError('ENS_E_PATH_NOT_FOUND', e.message, e.grpcCode);
   }
   throw e;
 }

@@ -89,16 +89,16 @@ export function sentErrorCode(e: ServiceError): ErrorCode | undefined {
 export function fromServiceError(e: ServiceError): EnsembleError {
   const code = sentErrorCode(e) ?? codeForStatus(e.code);
   const details = e.details || e.message;
-  if (code) return new RemoteError(code, details, e.code, true);
+  if (code) return new RemoteError(code, details, e.code);
   // INTERNAL, UNKNOWN, CANCELLED, ...: not the caller's mistake; keep the status name visible.
-  return new RemoteError('ENS_E_STATE', `${Status[e.code] ?? e.code}: ${details}`, e.code, false);
+  return new RemoteError('ENS_E_STATE', `${Status[e.code] ?? e.code}: ${details}`, e.code);
 }
 
 /** An error answered by a gRPC server, with its gRPC status kept. */
 export class RemoteError extends EnsembleError {
   readonly grpcCode: Status;
-  constructor(code: ErrorCode, message: string, grpcCode: Status, userError: boolean) {
-    super(code, message, { userError });
+  constructor(code: ErrorCode, message: string, grpcCode: Status) {
+    super(code, message);
     this.grpcCode = grpcCode;
   }
 }
