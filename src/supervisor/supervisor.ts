@@ -176,12 +176,13 @@ export class Supervisor implements SupervisorControl {
   async startUnit(name: string): Promise<UnitStatus> {
     this.assertRunning();
     this.unit(name);
-    return this.queue.run([name], async () => {
+    const { settled } = await this.queue.run([name], async () => {
       this.assertRunning();
       const unit = this.unit(name);
       this.operator?.setStopped(name, false);
-      return unit.start(true);
+      return this.begin(unit);
     });
+    return settled;
   }
 
   async stopUnit(name: string): Promise<UnitStatus> {
@@ -197,15 +198,28 @@ export class Supervisor implements SupervisorControl {
   async restartUnit(name: string): Promise<UnitStatus> {
     this.assertRunning();
     this.unit(name);
-    return this.queue.run([name], async () => {
+    const { settled } = await this.queue.run([name], async () => {
       this.assertRunning();
       const unit = this.unit(name);
       this.operator?.setStopped(name, false);
       await unit.stop(false);
       // A shutdown that began during the stop keeps the unit down.
-      if (this.state !== 'running') return unit.status();
-      return unit.start(true);
+      if (this.state !== 'running') return { settled: Promise.resolve(unit.status()) };
+      return this.begin(unit);
     });
+    return settled;
+  }
+
+  /**
+   * An operator start holds the unit's queue until it took effect (the process is
+   * being created, or the unit waits for a dependency), not while the unit gets
+   * ready: a stop asked meanwhile interrupts the wait. The answer still comes once
+   * the unit settled (wrapped, so the queue does not wait for it).
+   */
+  private async begin(unit: Unit): Promise<{ settled: Promise<UnitStatus> }> {
+    const { begun, settled } = unit.startTracked(true);
+    await begun;
+    return { settled };
   }
 
   async addUnit(spec: UnitSpec): Promise<UnitStatus> {

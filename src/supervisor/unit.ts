@@ -160,8 +160,10 @@ export class Unit {
    * Ask the unit to run. `operator`: an explicit start (CLI, API), which clears
    * the operator stop flag, the restart history and `crashloop`.
    * Resolves when the unit is ready, failed, waiting (backoff, pending) or stopped again.
+   * `onBegun` is called once the start took effect (a process is being created, or
+   * the unit waits for a dependency), or it had a process already.
    */
-  async start(operator: boolean): Promise<UnitStatus> {
+  async start(operator: boolean, onBegun?: () => void): Promise<UnitStatus> {
     if (this.disposed) return this.status();
     if (operator) {
       this.s.stoppedByOperator = false;
@@ -169,11 +171,26 @@ export class Unit {
       this.policy.clear();
     }
     if (this.s.state === 'stopping') await this.until(() => !hasProcess(this.s.state));
-    if (hasProcess(this.s.state)) return this.settled();
+    if (hasProcess(this.s.state)) {
+      onBegun?.();
+      return this.settled();
+    }
     this.clearBackoff();
     this.stopRequested = false;
     this.tryStart();
+    onBegun?.();
     return this.settled();
+  }
+
+  /**
+   * {@link start}, also telling when it took effect: from `begun` on, another
+   * operation may act on the unit (a stop then interrupts the wait for readiness).
+   */
+  startTracked(operator: boolean): { readonly begun: Promise<void>; readonly settled: Promise<UnitStatus> } {
+    let markBegun: () => void = () => {};
+    const begun = new Promise<void>((resolve) => (markBegun = resolve));
+    const settled = this.start(operator, markBegun).finally(markBegun);
+    return { begun, settled };
   }
 
   /**
