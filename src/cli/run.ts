@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../errors.js';
 import type { LogFormat } from '../supervisor/create-logger.js';
@@ -29,7 +29,7 @@ export function registerRun(program: Command): void {
   program
     .command('run')
     .description('Run the system described by an .ensemble file until SIGTERM/SIGINT')
-    .argument('[file]', "the .ensemble file (default: system.ensemble, else Tinkwell's ensamble.tw when only that is here)")
+    .argument('[file]', "the .ensemble file (default: system.ensemble; Tinkwell's ensamble.tw where there is no .ensemble file)")
     .option('--node <name>', 'the node this supervisor is (default: ENSEMBLE_NODE, else the hostname)')
     .option('--listen <addr>', 'also serve the API on this TCP address (networked)')
     .option('--peer <addr>', 'a peer supervisor (repeatable)', collect, [])
@@ -41,7 +41,8 @@ export function registerRun(program: Command): void {
     .option('--last-good', 'if the file does not validate, run the last plan this ensemble applied (with a warning naming the errors)')
     .action(
       action(async (given: string | undefined, flags: RunFlags) => {
-        const file = given ?? (!existsSync('system.ensemble') && existsSync('ensamble.tw') ? 'ensamble.tw' : 'system.ensemble');
+        // Without FILE: system.ensemble, or Tinkwell's ensamble.tw in a directory with no .ensemble file (the file client verbs then find).
+        const file = given ?? (existsSync('ensamble.tw') && !readdirSync('.').some((f) => f.endsWith('.ensemble')) ? 'ensamble.tw' : 'system.ensemble');
         const logFormat = flags.logFormat ?? 'auto';
         if (logFormat !== 'json' && logFormat !== 'pretty' && logFormat !== 'auto') {
           throw new InvalidArgumentError(`--log-format must be json or pretty, not "${logFormat}"`);
