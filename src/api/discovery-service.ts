@@ -2,7 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError } from '../errors.js';
 import { ServiceNotFoundError } from './service-not-found-error.js';
 import { CHANGE_TYPE, fromRegistrationMessage, toServiceMessage, type ServiceRegistrationMessage, type WatchResponseMessage } from './discovery-messages.js';
-import { serverStream, unary } from './grpc-handlers.js';
+import { serverStream, unary } from '../wire/grpc-handlers.js';
 import { StreamOutbox } from './stream-outbox.js';
 import { matchesQuery, type ServiceRegistry } from './service-registry.js';
 import { authenticateUnit } from './token.js';

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { serverStream, unary } from './grpc-handlers.js';
+import { serverStream, unary } from '../wire/grpc-handlers.js';
 import { StreamOutbox } from './stream-outbox.js';
 import { GrpcStatusError } from '../wire/grpc-status.js';
 

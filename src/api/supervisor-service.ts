@@ -5,7 +5,7 @@ import { AlreadyExistsError, InvalidArgumentError, UnsupportedError } from '../e
 import type { SupervisorControl } from '../supervisor/control.js';
 import type { LogLine } from '../supervisor/unit-state.js';
 import { droppedLinesMessage } from './dropped-lines.js';
-import { serverStream, unary } from './grpc-handlers.js';
+import { serverStream, unary } from '../wire/grpc-handlers.js';
 import { DEFAULT_OUTBOX_MESSAGES, StreamOutbox } from './stream-outbox.js';
 import { IdentityAuthority } from './identity-assertion.js';
 import { identityHandlers } from './identity-handlers.js';

@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { droppedLinesMessage } from '../api/dropped-lines.js';
-import { serverStream, unary } from '../api/grpc-handlers.js';
+import { serverStream, unary } from '../wire/grpc-handlers.js';
 import { toServiceError } from '../wire/grpc-status.js';
 import { StreamOutbox } from '../api/stream-outbox.js';
 import { toUnitMessage, type LogLineMessage } from '../api/supervisor-messages.js';

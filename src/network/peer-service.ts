@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { droppedLinesMessage } from '../api/dropped-lines.js';
-import { serverStream, unary } from '../api/grpc-handlers.js';
+import { serverStream, unary } from '../wire/grpc-handlers.js';
 import { StreamOutbox } from '../api/stream-outbox.js';
 import type { LogLineMessage } from '../api/supervisor-messages.js';
 import { toUnitMessage } from '../api/supervisor-messages.js';

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError } from '../errors.js';
-import { serverStream, unary } from '../api/grpc-handlers.js';
+import { serverStream, unary } from '../wire/grpc-handlers.js';
 import { GrpcStatusError } from '../wire/grpc-status.js';
 
 /** A resource value as a unit returns it; it is sent as text. */

@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import { toServiceError } from '../wire/grpc-status.js';
+import { toServiceError } from './grpc-status.js';
 
 /**
  * Adapt a promise-returning function to a grpc-js unary handler: its result

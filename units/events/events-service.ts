@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import { serverStream, unary } from '../../src/api/grpc-handlers.js';
+import { serverStream, unary } from '../../src/wire/grpc-handlers.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import type { CallerIdentity } from '../../src/sdk/index.js';
 import type { EventBus } from './event-bus.js';

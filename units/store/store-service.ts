@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import { serverStream, unary } from '../../src/api/grpc-handlers.js';
+import { serverStream, unary } from '../../src/wire/grpc-handlers.js';
 import type { Measure, StoreValue } from './measure.js';
 import type { MeasureStore } from './measure-store.js';
 import { StoreValueError } from './store-errors.js';
