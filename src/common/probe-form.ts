@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../errors.js';
+import { readHostPort } from './host-port.js';
 import { splitShellWords } from './shell-words.js';
 
 /** A `health { probe: … }` value, parsed. */
@@ -27,8 +28,8 @@ export function readProbe(spec: string): ProbeForm | { readonly problem: string 
   if (text === 'grpc') return { type: 'grpc', service: '' };
   if (text.startsWith('grpc:')) return { type: 'grpc', service: text.slice(5) };
   if (text.startsWith('tcp:')) {
-    const tcp = readTcp(text.slice(4));
-    return typeof tcp === 'string' ? invalid(tcp) : tcp;
+    const address = readHostPort(text.slice(4), { defaultHost: DEFAULT_TCP_HOST, minPort: 1 });
+    return 'problem' in address ? invalid(address.problem) : { type: 'tcp', ...address };
   }
   if (/^https?:\/\//i.test(text)) {
     try {
@@ -51,23 +52,4 @@ export function parseProbe(spec: string): ProbeForm {
   const form = readProbe(spec);
   if ('problem' in form) throw new InvalidArgumentError(form.problem);
   return form;
-}
-
-function readTcp(rest: string): ProbeForm | string {
-  let host = DEFAULT_TCP_HOST;
-  let portText = rest;
-  const bracketed = /^\[([^\]]+)\]:(.*)$/.exec(rest);
-  if (bracketed) {
-    host = bracketed[1] as string;
-    portText = bracketed[2] as string;
-  } else if (rest.includes(':')) {
-    const at = rest.lastIndexOf(':');
-    host = rest.slice(0, at);
-    portText = rest.slice(at + 1);
-    if (host === '' || host.includes(':')) return 'write IPv6 hosts as tcp:[ADDRESS]:PORT';
-  }
-  if (!/^\d+$/.test(portText)) return `"${portText}" is not a port number`;
-  const port = Number(portText);
-  if (port < 1 || port > 65535) return `port ${port} is out of range 1-65535`;
-  return { type: 'tcp', host, port };
 }

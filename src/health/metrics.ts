@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readHostPort, type HostPort } from '../common/host-port.js';
 import { InvalidArgumentError } from '../errors.js';
 import { createMetricsRegistry } from './metrics-registry.js';
 import type { MetricsSource } from './metrics-registry.js';
@@ -55,20 +56,9 @@ export async function startMetricsServer(control: MetricsSource, address: string
   };
 }
 
-/** Parse `host:port`, `[ipv6]:port` or `port`. */
-export function parseListenAddress(address: string): { host: string; port: number } {
-  let host = '127.0.0.1';
-  let portText = address.trim();
-  const v6 = /^\[([^\]]+)\]:(.*)$/.exec(portText);
-  if (v6) {
-    host = v6[1] as string;
-    portText = v6[2] as string;
-  } else if (portText.includes(':')) {
-    const at = portText.lastIndexOf(':');
-    host = portText.slice(0, at);
-    portText = portText.slice(at + 1);
-    if (host === '' || host.includes(':')) throw new InvalidArgumentError(`invalid metrics address "${address}": expected HOST:PORT or [IPV6]:PORT`);
-  }
-  if (!/^\d+$/.test(portText) || Number(portText) > 65535) throw new InvalidArgumentError(`invalid metrics address "${address}": "${portText}" is not a port number`);
-  return { host, port: Number(portText) };
+/** Parse `host:port`, `[ipv6]:port` or `port` (host 127.0.0.1; port 0 picks a free one). */
+export function parseListenAddress(address: string): HostPort {
+  const read = readHostPort(address, { defaultHost: '127.0.0.1', minPort: 0 });
+  if ('problem' in read) throw new InvalidArgumentError(`invalid metrics address "${address}": ${read.problem}`);
+  return read;
 }

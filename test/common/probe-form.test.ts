@@ -34,7 +34,7 @@ describe('readProbe: every form of docs/health.md "Health probes"', () => {
     expect(readProbe('tcp:x')).toEqual({ problem: 'invalid probe "tcp:x": "x" is not a port number' });
     expect(readProbe('tcp:0')).toEqual({ problem: 'invalid probe "tcp:0": port 0 is out of range 1-65535' });
     expect(readProbe('tcp:65536')).toEqual({ problem: 'invalid probe "tcp:65536": port 65536 is out of range 1-65535' });
-    expect(readProbe('tcp:::1:80')).toEqual({ problem: 'invalid probe "tcp:::1:80": write IPv6 hosts as tcp:[ADDRESS]:PORT' });
+    expect(readProbe('tcp:::1:80')).toEqual({ problem: 'invalid probe "tcp:::1:80": write an IPv6 host in brackets ([ADDRESS]:PORT)' });
     expect(readProbe('http://')).toEqual({ problem: 'invalid probe "http://": not a valid URL' });
     expect(readProbe('exec:  ')).toEqual({ problem: 'invalid probe "exec:  ": exec: needs a command' });
     expect(readProbe(`exec:echo 'x`)).toEqual({ problem: `invalid probe "exec:echo 'x": unterminated single quote` });

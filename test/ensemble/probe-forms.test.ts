@@ -20,7 +20,7 @@ const INVALID: readonly (readonly [string, string])[] = [
   ['ftp://x', 'invalid probe "ftp://x": expected grpc, grpc:SERVICE, tcp:PORT, tcp:HOST:PORT, tcp:[IPV6]:PORT, http://…, https://… or exec:COMMAND'],
   ['tcp:x', 'invalid probe "tcp:x": "x" is not a port number'],
   ['tcp:70000', 'invalid probe "tcp:70000": port 70000 is out of range 1-65535'],
-  ['tcp:::1:80', 'invalid probe "tcp:::1:80": write IPv6 hosts as tcp:[ADDRESS]:PORT'],
+  ['tcp:::1:80', 'invalid probe "tcp:::1:80": write an IPv6 host in brackets ([ADDRESS]:PORT)'],
   ['exec:', 'invalid probe "exec:": exec: needs a command'],
   [`exec:echo "x`, `invalid probe "exec:echo "x": unterminated double quote`],
 ];
