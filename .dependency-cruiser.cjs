@@ -92,6 +92,29 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(sdk|wire)/' },
     },
     {
+      name: 'common-is-a-leaf',
+      severity: 'error',
+      comment: 'src/common/ (values, shell words, executable lookup, version) is used by every folder and imports none of them (errors.ts aside).',
+      from: { path: '^src/common/' },
+      to: { path: '^src/', pathNot: ['^src/common/', '^src/errors\\.(ts|js)$'] },
+    },
+    {
+      name: 'wire-only-to-common',
+      severity: 'error',
+      comment: 'src/wire/ (protos, typed clients, server bind/stop, status tables) sits right above src/common/: the API, the SDK and the units build on it.',
+      from: { path: '^src/wire/' },
+      to: { path: '^src/', pathNot: ['^src/(wire|common)/', '^src/errors\\.(ts|js)$'] },
+    },
+    {
+      name: 'sdk-only-through-wire-and-common',
+      severity: 'error',
+      comment:
+        'The SDK (what a unit imports) stands on src/wire and src/common only, never on the supervisor\'s servers (src/api) ' +
+        'or internals: otherwise units-only-through-sdk-and-wire would hold in name only.',
+      from: { path: '^src/sdk/' },
+      to: { path: '^src/', pathNot: ['^src/(sdk|wire|common)/', '^src/errors\\.(ts|js)$'] },
+    },
+    {
       name: 'ensemble-not-to-supervisor',
       severity: 'error',
       comment:
