@@ -2,11 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { PermissionError } from '../errors.js';
 import { validateServiceName } from './registration-validation.js';
 
-/**
- * Metadata header that carries a unit's identity assertion on its calls to
- * another unit's service (what the SDK's `identityFor()` attaches). Never logged.
- */
-export const IDENTITY_HEADER = 'x-ensemble-identity';
+export { IDENTITY_HEADER } from '../wire/headers.js';
 
 /** Lifetime of an assertion when the caller asks for none, and the longest one issued. */
 export const DEFAULT_IDENTITY_TTL_MS = 5 * 60_000;

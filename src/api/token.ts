@@ -1,11 +1,8 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { PermissionError } from '../errors.js';
+import { TOKEN_HEADER } from '../wire/headers.js';
 
-/**
- * Metadata header that carries a unit's `ENSEMBLE_TOKEN` on its calls to the
- * supervisor (Register, Unregister, Ready). Never logged.
- */
-export const TOKEN_HEADER = 'x-ensemble-token';
+export { TOKEN_HEADER } from '../wire/headers.js';
 
 /** The token sent with a call, or null. */
 export function tokenOf(metadata: Metadata): string | null {

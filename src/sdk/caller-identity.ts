@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import { IDENTITY_HEADER } from '../api/identity-assertion.js';
+import { IDENTITY_HEADER } from '../wire/headers.js';
 import { PermissionError } from '../errors.js';
 
 /** Who called: what a verified identity assertion proves. */

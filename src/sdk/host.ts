@@ -21,7 +21,7 @@ export { SupervisorWatchdog } from './supervisor-watchdog.js';
 export type { ServiceMessage, ServiceRegistrationMessage, WatchResponseMessage } from '../api/discovery-messages.js';
 
 // A host's own gRPC server: handlers that answer EnsembleErrors with their status, and grpc.health.v1.
-export { unary, serverStream } from '../api/grpc-handlers.js';
+export { unary, serverStream } from '../wire/grpc-handlers.js';
 export { HealthStatus, type ServingStatus } from '../api/health-service.js';
 export { GrpcStatusError } from '../wire/grpc-status.js';
 export { loadProtos, type Protos } from '../wire/protos.js';

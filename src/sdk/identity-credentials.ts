@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { statusForCode } from '../wire/grpc-status.js';
-import { IDENTITY_HEADER } from '../api/identity-assertion.js';
+import { IDENTITY_HEADER } from '../wire/headers.js';
 import { EnsembleError } from '../errors.js';
 
 /** Issues an assertion for `audience` (the supervisor's `IssueIdentity`). */

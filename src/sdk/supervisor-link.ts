@@ -3,7 +3,7 @@ import type { ServiceMessage, ServiceRegistrationMessage, WatchResponseMessage }
 import { Caller } from '../wire/call.js';
 import { clientsOnOneChannel } from '../wire/channel.js';
 import { loadProtos } from '../wire/protos.js';
-import { TOKEN_HEADER } from '../api/token.js';
+import { TOKEN_HEADER } from '../wire/headers.js';
 
 /** Deadline of the SDK's unary calls to the supervisor. */
 const CALL_DEADLINE_MS = 15_000;
