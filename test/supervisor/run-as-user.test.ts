@@ -4,6 +4,7 @@ import { chmodSync, chownSync, existsSync, readFileSync, statSync } from 'node:f
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, makeUnitSpec } from '../helpers/make-unit-spec.js';
+import { isAlive } from '../helpers/processes.js';
 import { REPO_ROOT, spawnCli, spawnPlanSupervisor, TSX_LOADER, type SupervisorChild } from '../helpers/supervisor-child.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -126,6 +127,8 @@ runner writer "sh" {
     expect(statSync(notify).uid).toBe(ids.uid);
     expect(statSync(notify).mode & 0o777).toBe(0o600);
 
+    // The cgroup was entered (as root) before the switch: the process runs as USER inside it.
+    expect(readFileSync(`/proc/${daemon.pid}/cgroup`, 'utf8')).toMatch(/\/daemon\.unit$/m);
     // By name: the user's uid and primary group, and its own supplementary groups (setpriv --init-groups).
     const d = status(daemon.pid);
     expect(d.uid).toEqual([ids.uid, ids.uid, ids.uid, ids.uid]);
@@ -160,7 +163,11 @@ runner writer "sh" {
     const again = (await psJson(home)).find((u) => u.name === 'daemon')!;
     expect(again.pid).not.toBe(daemon.pid);
     expect(status(again.pid).uid[0]).toBe(ids.uid);
-    await stopChild(child);
+
+    // No orphans for units of another user either (--pdeathsig survives the switch; the reaper and the cgroup back it).
+    const pids = (await psJson(home)).map((u) => u.pid);
+    child.process.kill('SIGKILL');
+    await waitFor('the units of USER to die with their supervisor', () => pids.every((p) => !isAlive(p)), { timeoutMs: 30_000, intervalMs: 50 });
   });
 
   it('an unknown user or group is a file:line:col error of the plan', async () => {
