@@ -79,3 +79,16 @@ export function splitShellWords(text: string): ShellWords {
   return { words };
 }
 
+
+/** Characters that never need quoting in a shell word. */
+const PLAIN_WORD = /^[A-Za-z0-9_.@%+,:/=-]+$/;
+
+/**
+ * A word as `sh` needs it typed: as is when it holds only characters no
+ * shell treats specially (`api`, `--port=0`, `/usr/bin/env`), else in single
+ * quotes, a `'` inside written `'\''` (`'name with spaces'`, `''`), as `ls`
+ * shows such file names. {@link splitShellWords} reads it back as the one word.
+ */
+export function quoteShellWord(word: string): string {
+  return PLAIN_WORD.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,4 +1,5 @@
 import { formatDuration } from '../common/duration.js';
+import { quoteShellWord } from '../common/shell-words.js';
 import { formatSize } from '../common/size.js';
 import { displayPath } from './diagnostic.js';
 import type { NetworkSpec, Plan, UnitSpec } from './plan.js';
@@ -7,14 +8,13 @@ import { MASK } from './secret-fields.js';
 // The mask and the masking of a whole plan live with the rule of what is a secret.
 export { MASK, maskPlan } from './secret-fields.js';
 
-const quoteArg = (a: string): string => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
 
 function unitText(u: UnitSpec): string {
   const lines = [`unit ${u.name} (${u.kind}${u.compose ? `, compose ${u.compose}` : ''})`];
   const row = (k: string, v: string): void => {
     lines.push(`  ${k.padEnd(12)}${v}`);
   };
-  row('command', [u.command, ...u.args].map(quoteArg).join(' '));
+  row('command', [u.command, ...u.args].map(quoteShellWord).join(' '));
   row('directory', displayPath(u.workingDirectory));
   row('depends on', u.dependsOn.length ? u.dependsOn.join(', ') : '(none)');
   row('readiness', `${u.readiness} within ${formatDuration(u.readyTimeoutMs)}${u.watchdogMs !== null ? `, watchdog ${formatDuration(u.watchdogMs)}` : ''}`);
@@ -38,10 +38,10 @@ function unitText(u: UnitSpec): string {
     row('runs as', [u.user !== undefined ? `user ${u.user}` : '', u.group !== undefined ? `group ${u.group}` : '', u.groups !== undefined ? `groups [${u.groups.join(', ')}]` : ''].filter(Boolean).join(', '));
   }
   if (u.withheldEnv?.length) row('withheld', `${u.withheldEnv.join(' ')} (fed a secret: not inherited)`);
-  if (Object.keys(u.env).length) row('env', Object.entries(u.env).map(([k, v]) => `${k}=${quoteArg(v)}`).join(' '));
+  if (Object.keys(u.env).length) row('env', Object.entries(u.env).map(([k, v]) => `${k}=${quoteShellWord(v)}`).join(' '));
   if (Object.keys(u.properties).length) row('properties', JSON.stringify(u.properties));
   for (const s of u.services) {
-    row('service', `${s.name}: ${[s.resolvedPath, ...s.args].map(quoteArg).join(' ')}${Object.keys(s.properties).length ? ` ${JSON.stringify(s.properties)}` : ''}`);
+    row('service', `${s.name}: ${[s.resolvedPath, ...s.args].map(quoteShellWord).join(' ')}${Object.keys(s.properties).length ? ` ${JSON.stringify(s.properties)}` : ''}`);
   }
   row('declared', `${displayPath(u.source.file)}:${u.source.line}`);
   return lines.join('\n');

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { quoteShellWord } from '../common/shell-words.js';
 
 /** Longest unit name (a file name in the file view). */
 export const MAX_NAME_LENGTH = 64;
@@ -51,8 +52,8 @@ export function isUnitName(name: string): boolean {
 /**
  * A name as a shell would need it typed: as is when it is one shell word
  * (`api`, `__@api__firmlet`), else in single quotes (`'name with spaces'`), as
- * `ls` shows such file names. A name never holds a `'`, so the quotes are exact.
+ * `ls` shows such file names ({@link quoteShellWord}).
  */
 export function shellQuoteName(name: string): string {
-  return /^[A-Za-z0-9_.@%+,:/=-]+$/.test(name) ? name : `'${name}'`;
+  return quoteShellWord(name);
 }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { splitShellWords } from '../../src/common/shell-words.js';
+import { quoteShellWord, splitShellWords } from '../../src/common/shell-words.js';
 
 /**
  * The words real `sh` makes of `text`: the arguments of a function call that
@@ -92,5 +92,19 @@ describe('splitShellWords', () => {
     const text = `${'"a b" '.repeat(100_000)}'end'`;
     const split = splitShellWords(text);
     expect('words' in split && split.words.length).toBe(100_001);
+  });
+});
+
+describe('quoteShellWord', () => {
+  const WORDS = ['api', '--port=0', '/usr/bin/env', '__@api__firmlet', '', 'name with spaces', "it's", "''", 'a&b', '$HOME', '`x`', '"q"', 'back\\slash', 'tab\tand\nnewline', '*', '~user', 'ünï', "'"];
+
+  it('leaves plain words alone and quotes the rest', () => {
+    expect(['api', '--port=0', '', 'name with spaces', "it's"].map(quoteShellWord)).toEqual(['api', '--port=0', "''", "'name with spaces'", "'it'\\''s'"]);
+  });
+
+  it('gives back each word through sh and through splitShellWords', () => {
+    const line = WORDS.map(quoteShellWord).join(' ');
+    expect(shWords(line)).toEqual(WORDS);
+    expect(splitShellWords(line)).toEqual({ words: WORDS });
   });
 });
