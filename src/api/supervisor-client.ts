@@ -25,20 +25,24 @@ export class SupervisorClient {
   /** Quick calls have a 30 s deadline; a transport failure is an UnreachableError naming the address. */
   private readonly caller: Caller;
 
+  /** A client of the supervisor at `target` (see `resolveSupervisorTarget`); no call is made yet. */
   constructor(readonly target: SupervisorTarget) {
     const { Supervisor, Discovery, Health } = loadProtos();
     [this.supervisor, this.discovery, this.health] = clientsOnOneChannel(target.address, [Supervisor, Discovery, Health]);
     this.caller = new Caller({ deadlineMs: 30_000, mapError: (e) => clientCallError(e, target.address, target.how) });
   }
 
+  /** The supervisor's own status: state, pid, version, node, ensemble file, start time, unit and ready-unit counts. */
   status(): Promise<StatusMessage> {
     return this.unary(this.supervisor, 'Status', {});
   }
 
+  /** Every unit's status. */
   async listUnits(): Promise<UnitMessage[]> {
     return (await this.unary<{ units: UnitMessage[] }>(this.supervisor, 'ListUnits', {})).units;
   }
 
+  /** One unit's status; rejects with `ENS_E_UNIT_NOT_FOUND` for an unknown unit. */
   async getUnit(unit: string): Promise<UnitMessage> {
     return (await this.unary<{ unit: UnitMessage }>(this.supervisor, 'GetUnit', { unit })).unit;
   }
@@ -49,10 +53,12 @@ export class SupervisorClient {
     return (await this.unary<{ unit: UnitMessage }>(this.supervisor, method, { unit }, null)).unit;
   }
 
+  /** Discovery: the service registered as `name` (then by alias, then family); rejects with `ENS_E_SERVICE_NOT_FOUND`. */
   async find(name: string): Promise<ServiceMessage> {
     return (await this.unary<{ service: ServiceMessage }>(this.discovery, 'Find', { name })).service;
   }
 
+  /** Discovery: services whose name, alias, family or friendly name contains `query` (case-insensitive; all when empty), sorted by name. */
   async listServices(query = ''): Promise<ServiceMessage[]> {
     return (await this.unary<{ services: ServiceMessage[] }>(this.discovery, 'List', { query })).services;
   }
@@ -66,6 +72,7 @@ export class SupervisorClient {
     return fromReloadMessage(await this.unary<ReloadMessage>(this.supervisor, 'Reload', { file, dryRun }, null));
   }
 
+  /** Ask the supervisor to stop every unit and exit (resolves once it accepted). */
   async shutdown(): Promise<void> {
     await this.unary(this.supervisor, 'Shutdown', {});
   }
@@ -90,6 +97,7 @@ export class SupervisorClient {
     });
   }
 
+  /** Close the channel (every client of this object shares it). */
   close(): void {
     this.supervisor.close();
   }
