@@ -58,10 +58,15 @@ function patternParts(pattern: string): PatternPart[] | null {
   return parts;
 }
 
+/** Steps one match() may take (the worst case is the text's length times the pattern's): far above a real condition, well below a stalled compile. */
+export const MAX_MATCH_STEPS = 20_000_000;
+
 /**
  * Tinkwell's `match` (its Wildcards.md): the whole text, case-insensitively; `*` any run of
  * characters, `?` one, `[abc]`, `[a-z]`, `[^abc]` one of (or none of) a set. At most
- * length × pattern steps (one backtrack point, no regular expression).
+ * length × pattern steps (one backtrack point, no regular expression), and
+ * at most {@link MAX_MATCH_STEPS}. Null for a pattern with an unclosed `[` or
+ * a match that would take more steps.
  */
 export function wildcardMatch(text: string, pattern: string): boolean | null {
   const parts = patternParts(pattern.toLowerCase());
@@ -72,7 +77,9 @@ export function wildcardMatch(text: string, pattern: string): boolean | null {
   let p = 0;
   let star = -1;
   let mark = 0;
+  let steps = 0;
   while (v < value.length) {
+    if (++steps > MAX_MATCH_STEPS) return null;
     const part = parts[p];
     if (part !== undefined && part.kind !== 'star' && fits(part, value[v] as string)) {
       v++;
@@ -126,7 +133,10 @@ const FUNCTIONS: Readonly<Record<string, CondFunction>> = {
       const pattern = needText(arg(1), name, offset);
       if (v === null || pattern === null) return false;
       const matched = wildcardMatch(v, pattern);
-      if (matched === null) throw new ConditionError(`${name}(): unclosed "[" in the pattern '${clipText(pattern)}'`, offset);
+      if (matched === null) {
+        if (patternParts(pattern.toLowerCase()) === null) throw new ConditionError(`${name}(): unclosed "[" in the pattern '${clipText(pattern)}'`, offset);
+        throw new ConditionError(`${name}(): matching ${v.length} characters against a ${pattern.length}-character pattern takes more than ${MAX_MATCH_STEPS} steps`, offset);
+      }
       return matched;
     },
   },
