@@ -4,6 +4,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { ServiceMessage, ServiceRegistrationMessage } from '../api/discovery-messages.js';
 import { HealthStatus } from '../api/health-service.js';
 import { loadProtos } from '../wire/protos.js';
+import { bindServer } from '../wire/server-bind.js';
 import { addReflection } from '../api/server-reflection.js';
 import { InvalidArgumentError } from '../errors.js';
 import { advertisedHost } from './advertised-host.js';
@@ -92,9 +93,7 @@ export async function bindUnitServer(
   server.addService(protos.Health.service, health.handlers());
   server.addService(protos.Resources.service, resources.handlers());
   addReflection(server, [...(options.services ?? []).map((s) => s.service), protos.Health.service, protos.Resources.service], () => protos.fileDescriptors);
-  const creds = grpc.ServerCredentials.createInsecure();
-  const bind = (target: string) =>
-    new Promise<number>((resolve, reject) => server.bindAsync(target, creds, (err, port) => (err ? reject(err) : resolve(port))));
+  const bind = (target: string): Promise<number> => bindServer(server, target);
   if (options.transport === 'unix') {
     if (!stateDir) throw new InvalidArgumentError('serve({ transport: "unix" }) needs ENSEMBLE_STATE_DIR');
     const path = join(stateDir, 'grpc.sock');

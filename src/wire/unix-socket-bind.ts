@@ -1,6 +1,7 @@
 import { chmod, mkdtemp, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
+import { bindServer } from './server-bind.js';
 
 /**
  * Bind `server` to the Unix socket `socketPath` with mode 0600, never
@@ -14,9 +15,7 @@ export async function bindUnixSocket(server: grpc.Server, socketPath: string): P
   const privateDir = await mkdtemp(join(dirname(socketPath), '.api-'));
   const tmpSocket = join(privateDir, 's');
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.bindAsync(`unix:${tmpSocket}`, grpc.ServerCredentials.createInsecure(), (err) => (err ? reject(err) : resolve()));
-    });
+    await bindServer(server, `unix:${tmpSocket}`);
     await chmod(tmpSocket, 0o600);
     await rename(tmpSocket, socketPath);
   } finally {

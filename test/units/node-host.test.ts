@@ -36,6 +36,13 @@ describe('@ensemble/node-host', () => {
     expect(await res.read('alpha/count')).toBe('5');
     expect(await res.read('beta/count')).toBe('0'); // one module instance per child
     expect(await res.read('children/alpha/state')).toBe('ready');
+    // A child's own error code reaches the caller through the host, not only its status.
+    const refused = await res.read('alpha/calibration').then(
+      () => null,
+      (e: unknown) => e as grpc.ServiceError,
+    );
+    expect(refused).toMatchObject({ details: 'alpha is not calibrated' });
+    expect(refused?.metadata.get('x-ensemble-error-code')).toEqual(['ENS_E_STATE']);
 
     // Services are registered in discovery under the child's name, owned by the host unit.
     const found = await run.client.find('beta');

@@ -1,5 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { GrpcStatusError, loadProtos, serverStream, unary } from '../../src/sdk/host.js';
+import { Caller } from '../../src/wire/call.js';
+import { fromServiceError, sentErrorCode } from '../../src/wire/grpc-status.js';
 import type { ChildState } from './child-state.js';
 
 /** The host's own resource directory (a child may not be named like it). */
@@ -13,7 +15,11 @@ interface ResourceInfo {
   description: string;
 }
 
-type Unary = (req: object, opts: grpc.CallOptions, cb: (e: grpc.ServiceError | null, res: unknown) => void) => void;
+/**
+ * Calls forwarded to a child: its answer within 5 s; its error answered as
+ * it came (the child's own Ensemble code kept, else its status).
+ */
+const FORWARD = new Caller({ deadlineMs: 5000, mapError: (e) => (sentErrorCode(e) ? fromServiceError(e) : new GrpcStatusError(e.code, e.details || e.message)) });
 
 /**
  * The node host's `ensemble.resources.v1.Resources`: `children/<child>/state`
@@ -33,10 +39,7 @@ export function aggregatedResources(children: ReadonlyMap<string, ChildState>): 
     clients.set(child.name, { address: child.resourcesAddress, client });
     return client;
   };
-  const forward = <T>(client: grpc.Client, method: string, req: object): Promise<T> =>
-    new Promise((resolve, reject) => {
-      ((client as unknown as Record<string, Unary>)[method] as Unary).call(client, req, { deadline: Date.now() + 5000 }, (e, res) => (e ? reject(new GrpcStatusError(e.code, e.details || e.message)) : resolve(res as T)));
-    });
+  const forward = <T>(client: grpc.Client, method: string, req: object): Promise<T> => FORWARD.unary<T>(client, method, req);
   const route = (path: string): { child: ChildState; rest: string; client: grpc.Client } | null => {
     const slash = path.indexOf('/');
     const child = slash > 0 ? children.get(path.slice(0, slash)) : undefined;
@@ -80,7 +83,7 @@ export function aggregatedResources(children: ReadonlyMap<string, ChildState>): 
     Watch: serverStream((req: { path: string }, call: grpc.ServerWritableStream<unknown, { path: string; value: string; timeMs: number }>) => {
       const r = route(req.path);
       if (!r) throw new GrpcStatusError(grpc.status.NOT_FOUND, `no watchable resource "${req.path}"`);
-      const upstream = (r.client as unknown as { Watch(q: object): grpc.ClientReadableStream<{ value: string; timeMs: number }> }).Watch({ path: r.rest });
+      const upstream = FORWARD.stream<{ value: string; timeMs: number }>(r.client, 'Watch', { path: r.rest });
       upstream.on('data', (m: { value: string; timeMs: number }) => call.write({ path: req.path, value: m.value, timeMs: m.timeMs }));
       upstream.on('error', (e: grpc.ServiceError) => {
         if (e.code !== grpc.status.CANCELLED) call.emit('error', { code: e.code, details: e.details || e.message });

@@ -11,6 +11,7 @@ import {
   type SupervisorLink,
   type WatchResponseMessage,
 } from '../../src/sdk/host.js';
+import { bindServer } from '../../src/wire/server-bind.js';
 import type { ChildState } from './child-state.js';
 
 const RESOURCES_FAMILY = 'ensemble.resources.v1.Resources';
@@ -71,7 +72,7 @@ export class ChildProxy {
       FindAll: unary((req: object) => link.call(link.discovery, 'FindAll', req)),
       List: unary((req: object) => link.call(link.discovery, 'List', req)),
       Watch: serverStream((req: object, call: grpc.ServerWritableStream<unknown, WatchResponseMessage>) => {
-        const upstream = (link.discovery as unknown as { Watch(r: object, md: grpc.Metadata): grpc.ClientReadableStream<WatchResponseMessage> }).Watch(req, link.metadata());
+        const upstream = link.stream<WatchResponseMessage>(link.discovery, 'Watch', req);
         upstream.on('data', (m: WatchResponseMessage) => call.write(m));
         upstream.on('error', (e: grpc.ServiceError) => {
         if (e.code !== grpc.status.CANCELLED) call.emit('error', { code: e.code, details: e.details || e.message });
@@ -98,7 +99,7 @@ export class ChildProxy {
     server.addService(protos.Health.service, new HealthStatus({ '': 'SERVING' }).handlers());
     await rm(socketPath, { force: true });
     const address = `unix:${socketPath}`;
-    await new Promise<void>((resolve, reject) => server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (e) => (e ? reject(e) : resolve())));
+    await bindServer(server, address);
     return new ChildProxy(server, address);
   }
 

@@ -21,6 +21,7 @@ import { currentHostedUnit, HealthStatus, InvalidArgumentError, loadProtos, read
 import { hostChildren } from '../common/host-children.js';
 import { durationProperty, PropertyError } from '../common/properties.js';
 import { errorMessage, unitLog } from '../common/unit-log.js';
+import { bindServer } from '../../src/wire/server-bind.js';
 import { aggregatedResources, HOST_DIR } from './aggregated-resources.js';
 import { ChildProxy } from './child-proxy.js';
 import { newChildState, type ChildState } from './child-state.js';
@@ -48,7 +49,7 @@ const server = new grpc.Server();
 const health = new HealthStatus({ '': 'SERVING' });
 server.addService(protos.Health.service, health.handlers());
 server.addService(protos.Resources.service, aggregatedResources(children));
-const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+const port = await bindServer(server, '127.0.0.1:0');
 await link.register(host, [{ name: `${host}.resources`, aliases: [], family: 'ensemble.resources.v1.Resources', friendlyName: `resources of ${host} and its hosted units`, address: `127.0.0.1:${port}` }]);
 
 const watchdog = new SupervisorWatchdog(link.health, 5000, () => {
