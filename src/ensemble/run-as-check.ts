@@ -1,4 +1,4 @@
-import { resolveCredentials, RunAsLookupError, type UserDatabase } from '../supervisor/unit-user.js';
+import { resolveCredentials, RunAsLookupError, type UserDatabase } from '../common/user-database.js';
 import type { CompiledUnit } from './compile-runner.js';
 import type { Reporter } from './reporter.js';
 

@@ -1,4 +1,4 @@
-import { runAsNameProblem, type RunAsFields } from '../supervisor/unit-user.js';
+import { runAsNameProblem, type RunAsFields } from '../common/user-database.js';
 import type { FieldReader } from './field-reader.js';
 import type { ValueNode } from './syntax/ast.js';
 

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fsErrorText } from './fs-error-text.js';
 import type { RuntimePaths } from './runtime-dir.js';
 import { SpawnError } from './supervisor-errors.js';
-import { memberGids, type UnitCredentials } from './unit-user.js';
+import { memberGids, type UnitCredentials } from '../common/user-database.js';
 
 /** Most entries chowned in one unit's state directory when its owner changes (a bound on a start's work). */
 const MAX_CHOWN_ENTRIES = 100_000;

@@ -6,7 +6,8 @@ import { LineSplitter } from './line-splitter.js';
 import { groupMembers, signalGroup } from './process-group.js';
 import { SpawnError } from './supervisor-errors.js';
 import { cgroupMembers, enterCgroupCommand, oomKillCount, signalCgroup, type UnitCgroup } from './unit-cgroup.js';
-import { setprivCredentialArgs, type UnitCredentials } from './unit-user.js';
+import type { UnitCredentials } from '../common/user-database.js';
+import { setprivCredentialArgs } from './unit-user.js';
 
 /** How a unit's main process ended. */
 export interface ExitInfo {

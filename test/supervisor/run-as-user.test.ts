@@ -8,7 +8,8 @@ import { isAlive } from '../helpers/processes.js';
 import { REPO_ROOT, spawnCli, spawnPlanSupervisor, TSX_LOADER, type SupervisorChild } from '../helpers/supervisor-child.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { resolveCredentials, runAsProblem, setprivCredentialArgs, type UserDatabase } from '../../src/supervisor/unit-user.js';
+import { resolveCredentials, type UserDatabase } from '../../src/common/user-database.js';
+import { runAsProblem, setprivCredentialArgs } from '../../src/supervisor/unit-user.js';
 
 // Units run as another user and group (supervisord `user=`, PM2 `--uid`), with real
 // throwaway users and groups made by useradd/groupadd and removed afterwards.
