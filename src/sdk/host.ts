@@ -4,7 +4,7 @@
  * built-in units need beyond `ensemble/sdk`: the raw supervisor link a host
  * proxies for its children, the handler wrappers and health table its own
  * server uses, the hosted-unit context, resource path rules, and the values
- * and errors of unit properties. See docs/sdk.md "Hosts".
+ * and errors of unit properties, executable lookup. See docs/sdk.md "Hosts".
  *
  * An ordinary unit needs none of it. Built-in units import Ensemble only
  * through `ensemble/sdk`, this module and the wire layer (the layer rules in
@@ -30,4 +30,5 @@ export { loadProtos, type Protos } from '../wire/protos.js';
 export { validateResourcePath } from './resource-table.js';
 export { parseDuration, type DurationOptions } from '../common/duration.js';
 export { parseSize } from '../common/size.js';
+export { findExecutable, type ExecutableLookup, type ExecutableSearch } from '../common/find-executable.js';
 export { EnsembleError, InvalidArgumentError, PermissionError, StateError, isEnsembleError } from '../errors.js';

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../../src/errors.js';
+import { InvalidArgumentError } from '../../src/sdk/host.js';
 
 /** A topic or filter the events unit refuses (gRPC INVALID_ARGUMENT). */
 export class TopicError extends InvalidArgumentError {}

@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { serverStream, unary } from '../../src/wire/grpc-handlers.js';
-import { InvalidArgumentError } from '../../src/errors.js';
+import { InvalidArgumentError } from '../../src/sdk/host.js';
 import type { CallerIdentity } from '../../src/sdk/index.js';
 import type { EventBus } from './event-bus.js';
 import type { EventMessage } from './subscriber-queue.js';

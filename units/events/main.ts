@@ -11,7 +11,7 @@
  * service name (the SDK's `unit.identityFor(name)`), verified through the
  * supervisor; they never hand their ENSEMBLE_TOKEN to this unit.
  */
-import { parseSize } from '../../src/common/size.js';
+import { parseSize } from '../../src/sdk/host.js';
 import { connect } from '../../src/sdk/index.js';
 import { durationProperty, integerProperty, PropertyError } from '../common/properties.js';
 import { unitLog } from '../common/unit-log.js';

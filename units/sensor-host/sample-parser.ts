@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../../src/errors.js';
+import { InvalidArgumentError } from '../../src/sdk/host.js';
 import { PropertyError, type Properties } from '../common/properties.js';
 
 /** A sample's raw text could not be turned into a value. */

@@ -1,8 +1,7 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { findExecutable } from '../../src/common/find-executable.js';
-import { EnsembleError, InvalidArgumentError } from '../../src/errors.js';
+import { EnsembleError, findExecutable, InvalidArgumentError } from '../../src/sdk/host.js';
 import type { HostChild } from '../common/host-children.js';
 
 /** A sample could not be taken (the command failed, the file is unreadable). */

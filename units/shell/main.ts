@@ -11,7 +11,7 @@
  */
 import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
-import { parseSize } from '../../src/common/size.js';
+import { parseSize } from '../../src/sdk/host.js';
 import { connect } from '../../src/sdk/index.js';
 import { booleanProperty, durationProperty, integerProperty, PropertyError, stringProperty, type Properties } from '../common/properties.js';
 import { unitLog } from '../common/unit-log.js';

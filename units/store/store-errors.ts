@@ -1,4 +1,4 @@
-import { EnsembleError, InvalidArgumentError } from '../../src/errors.js';
+import { EnsembleError, InvalidArgumentError } from '../../src/sdk/host.js';
 
 /** A value, key or type the store refuses (gRPC INVALID_ARGUMENT, file view EINVAL). */
 export class StoreValueError extends InvalidArgumentError {}
