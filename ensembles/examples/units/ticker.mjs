@@ -2,19 +2,11 @@
 // (several copies with different properties in one process): it counts up
 // every `interval` milliseconds into the store key `key` and serves the count
 // as a resource that can be reset with `echo 0 > …/units/apps/<name>/count`.
-import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { fileURLToPath, URL } from 'node:url';
 import { connect } from 'ensemble/sdk';
-
-const protoDir = fileURLToPath(new URL('../../../proto/', import.meta.url));
-const { Store } = grpc.loadPackageDefinition(
-  protoLoader.loadSync(['ensemble/store/v1/store.proto'], { includeDirs: [protoDir], longs: Number, defaults: true, oneofs: true }),
-).ensemble.store.v1;
 
 const unit = connect();
 const { key = `tickers/${unit.name}`, step = 1, interval = 1000 } = unit.properties();
-const store = unit.client('ensemble.store.v1.Store', Store);
+const store = unit.store();
 let count = 0;
 
 const counter = unit.resource('count', {
@@ -29,7 +21,7 @@ const counter = unit.resource('count', {
 const timer = setInterval(() => {
   count += Number(step);
   void counter.changed();
-  store.Set({ key, value: { number: count } }, () => undefined);
+  store.set(key, count).catch(() => undefined);
 }, Number(interval));
 unit.onShutdown(() => clearInterval(timer));
 await unit.serve();
