@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import { Metadata, status as Status, type ServiceError } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { EnsembleError, ERROR_CODES, type ErrorCode } from '../../src/errors.js';
+import { EnsembleError, ERROR_CODES, type ErrorCode } from '../../src/common/errors.js';
 import { resourceError } from '../../src/fs/resources-client.js';
 import { codeForErrno, ERRNO_NUMBERS, errnoForCode, type FsErrno } from '../../src/wire/errno-table.js';
 import { codeForStatus, ERROR_CODE_HEADER, fromServiceError, RemoteError, statusForCode, toServiceError } from '../../src/wire/grpc-status.js';
