@@ -27,8 +27,11 @@ const CHANNEL_OPTIONS: grpc.ChannelOptions = {
  * errors into EnsembleErrors with the server's one-line message.
  */
 export class SupervisorLink {
+  /** `ensemble.discovery.v1.Discovery` on the supervisor's API channel. */
   readonly discovery: grpc.Client;
+  /** `ensemble.supervisor.v1.Supervisor` on the same channel. */
   readonly supervisor: grpc.Client;
+  /** `grpc.health.v1.Health` of the supervisor, on the same channel (what SupervisorWatchdog watches). */
   readonly health: grpc.Client;
   private readonly changeListeners = new Map<(service: ServiceMessage | null) => void, true>();
   private watchCall: grpc.ClientReadableStream<WatchResponseMessage> | null = null;
@@ -74,18 +77,22 @@ export class SupervisorLink {
     return this.caller.stream<T>(client, method, request);
   }
 
+  /** Discovery `Find`: one service by name, then alias, then family. */
   find(name: string): Promise<ServiceMessage> {
     return this.call<{ service: ServiceMessage }>(this.discovery, 'Find', { name }).then((r) => r.service);
   }
 
+  /** Discovery `FindAll`: every service of `family`, ready units first. */
   findAll(family: string): Promise<ServiceMessage[]> {
     return this.call<{ services: ServiceMessage[] }>(this.discovery, 'FindAll', { family }).then((r) => r.services);
   }
 
+  /** Discovery `Register` in `unit`'s name (the token's unit); resolves what discovery stored. */
   register(unit: string, services: ServiceRegistrationMessage[]): Promise<ServiceMessage[]> {
     return this.call<{ services: ServiceMessage[] }>(this.discovery, 'Register', { unit, services }).then((r) => r.services);
   }
 
+  /** Discovery `Unregister` of every service of `unit`. */
   unregister(unit: string): Promise<void> {
     return this.call(this.discovery, 'Unregister', { unit, names: [] }).then(() => undefined);
   }
@@ -100,6 +107,7 @@ export class SupervisorLink {
     return this.call(this.supervisor, 'VerifyIdentity', { assertion, audience });
   }
 
+  /** Supervisor `Ready`: `unit` is ready (readiness `notify`). */
   ready(unit: string): Promise<void> {
     return this.call(this.supervisor, 'Ready', { unit }).then(() => undefined);
   }
