@@ -45,7 +45,7 @@ describe('ErrorCode <-> gRPC status', () => {
     for (const status of [Status.INTERNAL, Status.UNKNOWN, Status.CANCELLED, Status.ABORTED, Status.DATA_LOSS]) {
       expect(codeForStatus(status)).toBeUndefined();
       const e = fromServiceError(bare(status, 'boom'));
-      expect(e).toMatchObject({ code: 'ENS_E_STATE', message: `${Status[status]}: boom` });
+      expect(e).toMatchObject({ code: 'ENS_E_STATE', grpcCode: status, message: `${Status[status]}: boom` });
     }
   });
 
