@@ -33,8 +33,10 @@ runner outside "./unit.mjs" {
 }
 `;
 
-// The library entry ('ensemble'): compile the file, find the running supervisor, read a PlanError.
+// The library entry ('ensemble'): compile the file, find the running supervisor, read a PlanError;
+// and the hosts' sub-export ('ensemble/sdk/host') resolves.
 const CHECK = `import { loadPlan, PlanError, formatDiagnostic, supervisorClient, isEnsembleError } from 'ensemble';
+import { parseDuration, runHostedUnit } from 'ensemble/sdk/host';
 const plan = await loadPlan('system.ensemble');
 const client = supervisorClient();
 const units = (await client.listUnits()).map((u) => u.name + '=' + u.state).sort();
@@ -45,7 +47,7 @@ try {
 } catch (e) {
   broken = { plan: e instanceof PlanError, ensemble: isEnsembleError(e), code: e.code, first: formatDiagnostic(e.diagnostics[0]) };
 }
-console.log(JSON.stringify({ units: plan.units.map((u) => u.name), running: units, broken }));
+console.log(JSON.stringify({ units: plan.units.map((u) => u.name), running: units, broken, host: [parseDuration('2s'), typeof runHostedUnit] }));
 `;
 
 let home: TempHome | null = null;
@@ -112,6 +114,7 @@ describe('a unit outside the repository', () => {
       { timeoutMs: 60_000, intervalMs: 250 },
     );
     expect(check.units).toEqual(['store', 'outside']);
+    expect(check.host).toEqual([2000, 'function']);
     expect(check.running).toEqual(['outside=ready', 'store=ready']);
     expect(check.broken).toMatchObject({ plan: true, ensemble: true, code: 'ENS_E_PLAN' });
     expect((check.broken as { first: string }).first).toMatch(/broken\.ensemble:2:\d+: .*sometimes/);
