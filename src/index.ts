@@ -42,7 +42,7 @@ export {
   UnsupportedError,
   AlreadyExistsError,
   ResourceExhaustedError,
-} from './errors.js';
+} from './common/errors.js';
 export { RemoteError } from './wire/grpc-status.js';
 
 export { VERSION } from './common/version.js';

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { UnreachableError } from '../errors.js';
+import { UnreachableError } from '../common/errors.js';
 import { runtimePaths } from '../supervisor/runtime-dir.js';
 import { trustedApiAddress } from '../supervisor/runtime-dir-trust.js';
 

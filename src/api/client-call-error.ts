@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import { UnreachableError, type EnsembleError } from '../errors.js';
+import { UnreachableError, type EnsembleError } from '../common/errors.js';
 import { fromServiceError } from '../wire/grpc-status.js';
 import { isTransportFailure, transportReason } from '../wire/transport-error.js';
 

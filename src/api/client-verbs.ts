@@ -1,4 +1,4 @@
-import { EnsembleError, StateError } from '../errors.js';
+import { EnsembleError, StateError } from '../common/errors.js';
 import { resolveSupervisorTarget } from './client-address.js';
 import { formatPsTable } from './client-format.js';
 import { SupervisorClient } from './supervisor-client.js';

@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import { ServiceNotFoundError } from './service-not-found-error.js';
 import { CHANGE_TYPE, fromRegistrationMessage, toServiceMessage, type ServiceRegistrationMessage, type WatchResponseMessage } from './discovery-messages.js';
 import { serverStream, unary } from '../wire/grpc-handlers.js';

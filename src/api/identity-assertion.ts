@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { PermissionError } from '../errors.js';
+import { PermissionError } from '../common/errors.js';
 import { validateServiceName } from './registration-validation.js';
 
 export { IDENTITY_HEADER } from '../wire/headers.js';

@@ -1,4 +1,4 @@
-import { AlreadyExistsError, InvalidArgumentError, PermissionError, ResourceExhaustedError } from '../errors.js';
+import { AlreadyExistsError, InvalidArgumentError, PermissionError, ResourceExhaustedError } from '../common/errors.js';
 import type { UnitStatus } from '../supervisor/unit-state.js';
 import { RESOURCES_SUFFIX, type NameOwner } from './derived-service-names.js';
 import { validateRegistration } from './registration-validation.js';

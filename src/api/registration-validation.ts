@@ -1,5 +1,5 @@
 import { isUnitName } from '../ensemble/unit-name.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import type { ServiceRegistration } from './service-registry.js';
 
 const NAME = /^[A-Za-z0-9_.:-]{1,200}$/;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { displayPath } from '../ensemble/diagnostic.js';
-import { isEnsembleError } from '../errors.js';
+import { isEnsembleError } from '../common/errors.js';
 import { formatReload } from '../supervisor/reload/format-reload.js';
 import { runtimePaths } from '../supervisor/runtime-dir.js';
 import { trustedApiAddress } from '../supervisor/runtime-dir-trust.js';

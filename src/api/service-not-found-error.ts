@@ -1,4 +1,4 @@
-import { EnsembleError } from '../errors.js';
+import { EnsembleError } from '../common/errors.js';
 
 /** Discovery has no service with this name, alias or family (gRPC NOT_FOUND). */
 export class ServiceNotFoundError extends EnsembleError {

@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { UnitSpec } from '../ensemble/plan.js';
 import { addActiveSecrets } from '../ensemble/active-secrets.js';
-import { AlreadyExistsError, InvalidArgumentError, UnsupportedError } from '../errors.js';
+import { AlreadyExistsError, InvalidArgumentError, UnsupportedError } from '../common/errors.js';
 import type { SupervisorControl } from '../supervisor/control.js';
 import type { LogLine } from '../supervisor/unit-state.js';
 import { droppedLinesMessage } from './dropped-lines.js';

@@ -1,5 +1,5 @@
 import type { Metadata } from '@grpc/grpc-js';
-import { PermissionError } from '../errors.js';
+import { PermissionError } from '../common/errors.js';
 import { TOKEN_HEADER } from '../wire/headers.js';
 
 export { TOKEN_HEADER } from '../wire/headers.js';

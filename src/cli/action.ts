@@ -1,4 +1,4 @@
-import { isEnsembleError } from '../errors.js';
+import { isEnsembleError } from '../common/errors.js';
 
 /** Exit codes of every CLI verb (docs/cli.md "Exit codes and errors"). */
 export const EXIT_OK = 0;

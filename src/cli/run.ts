@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import type { Command } from 'commander';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import type { LogFormat } from '../supervisor/create-logger.js';
 import { action, EXIT_USER_ERROR } from './action.js';
 import { nodeFlag } from './node-option.js';

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from './errors.js';
 import { readHostPort } from './host-port.js';
 import { splitShellWords } from './shell-words.js';
 

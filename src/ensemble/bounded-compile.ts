@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EnsembleError, ResourceExhaustedError, type ErrorCode } from '../errors.js';
+import { EnsembleError, ResourceExhaustedError, type ErrorCode } from '../common/errors.js';
 import type { SnippetOptions } from './compile-unit.js';
 import type { CompileReply, CompileRequest } from './compile-protocol.js';
 import type { Diagnostic } from './diagnostic.js';

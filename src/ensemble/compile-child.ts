@@ -4,7 +4,7 @@
  * request it is sent, answers and exits. Its parent ends it when the budget's
  * time is up; the heap limit ends it when its memory is.
  */
-import { isEnsembleError } from '../errors.js';
+import { isEnsembleError } from '../common/errors.js';
 import { compileUnitSnippet } from './compile-unit.js';
 import type { CompileReply, CompileRequest } from './compile-protocol.js';
 import { loadPlan } from './load-plan.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../common/errors.js';
 import { MAX_QUOTED_LINE } from './limits.js';
 
 /**

@@ -1,4 +1,4 @@
-import { EnsembleError } from '../errors.js';
+import { EnsembleError } from '../common/errors.js';
 import { formatDiagnostic, moreErrorsLine, type Diagnostic } from './diagnostic.js';
 import { MAX_DIAGNOSTICS } from './limits.js';
 

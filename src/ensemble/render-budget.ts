@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import { parseDuration } from '../common/duration.js';
 import { formatBytes, parseSize } from '../common/size.js';
 

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../common/errors.js';
 import { clipMessage } from './clip-text.js';
 import { quoteLine, type Diagnostic } from './diagnostic.js';
 import { MAX_DIAGNOSTICS } from './limits.js';

@@ -1,4 +1,4 @@
-import { EnsembleError, type ErrorCode, isEnsembleError } from '../errors.js';
+import { EnsembleError, type ErrorCode, isEnsembleError } from '../common/errors.js';
 import { codeForErrno, errnoForCode, type FsErrno } from '../wire/errno-table.js';
 
 export type { FsErrno } from '../wire/errno-table.js';

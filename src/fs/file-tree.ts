@@ -1,4 +1,4 @@
-import { UnitNotFoundError } from '../errors.js';
+import { UnitNotFoundError } from '../common/errors.js';
 import { withDeadline } from './deadline.js';
 import { FileViewError, toFileViewError } from './errno.js';
 import { supervisorDir, unitStatusDir } from './status-files.js';

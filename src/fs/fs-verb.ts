@@ -1,5 +1,5 @@
 import { resolveSupervisorTarget } from '../api/client-address.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import { FileViewError } from './errno.js';
 import { FileTree } from './file-tree.js';
 import { RemoteTreeBackend } from './remote-backend.js';

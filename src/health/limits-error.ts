@@ -1,4 +1,4 @@
-import { EnsembleError } from '../errors.js';
+import { EnsembleError } from '../common/errors.js';
 
 /** A resource limit cannot be applied or released (code ENS_E_LIMITS). */
 export class LimitsError extends EnsembleError {

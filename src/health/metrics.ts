@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readHostPort, type HostPort } from '../common/host-port.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import { createMetricsRegistry } from './metrics-registry.js';
 import type { MetricsSource } from './metrics-registry.js';
 

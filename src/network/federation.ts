@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { RemoteServiceSource } from '../api/federated-service-registry.js';
 import type { RegistryChange, ServiceRecord } from '../api/service-registry.js';
 import { unitNameProblem } from '../ensemble/unit-name.js';
-import { StateError, UnreachableError } from '../errors.js';
+import { StateError, UnreachableError } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
 import { Member, type MemberState } from './member.js';
 import type { NetworkConfig } from './network-config.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDuration } from '../common/duration.js';
 import type { Plan } from '../ensemble/plan.js';
 import { unitNameProblem } from '../ensemble/unit-name.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import type { RunOptions } from '../system-plugin.js';
 import { formatHostPort, parseHostPort, type HostPort } from './peer-address.js';
 

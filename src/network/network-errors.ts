@@ -1,4 +1,4 @@
-import { EnsembleError } from '../errors.js';
+import { EnsembleError } from '../common/errors.js';
 
 /** A node name that is not a member of the network (`NODE/UNIT`, `peers/<node>`). */
 export class NodeNotFoundError extends EnsembleError {

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../common/errors.js';
 
 /** A TCP address split into host and port (IPv6 hosts without brackets). */
 export interface HostPort {

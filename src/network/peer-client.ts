@@ -6,7 +6,7 @@ import { loadProtos } from '../wire/protos.js';
 import type { StreamHandle } from '../wire/stream-handle.js';
 import { isTransportFailure, transportReason } from '../wire/transport-error.js';
 import type { LogLineMessage, UnitMessage } from '../api/supervisor-messages.js';
-import { UnreachableError, type EnsembleError } from '../errors.js';
+import { UnreachableError, type EnsembleError } from '../common/errors.js';
 import { NETWORK_TOKEN_HEADER } from './peer-auth.js';
 import { channelCredentials } from './peer-credentials.js';
 import type { NetworkConfig } from './network-config.js';

@@ -6,7 +6,7 @@ import { loadProtos } from '../wire/protos.js';
 import { stopServer } from '../wire/server-stop.js';
 import { addReflection } from '../api/server-reflection.js';
 import type { ServiceRegistry } from '../api/service-registry.js';
-import { StateError } from '../errors.js';
+import { StateError } from '../common/errors.js';
 import type { SupervisorControl } from '../supervisor/control.js';
 import { fdLimits } from '../supervisor/fd-limit.js';
 import { ConnectionGate, connectionLimitsFor, type ConnectionLimits, type GateRefusal, type GateStats } from './connection-gate.js';

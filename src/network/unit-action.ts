@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import type { SupervisorControl } from '../supervisor/control.js';
 import type { UnitStatus } from '../supervisor/unit-state.js';
 

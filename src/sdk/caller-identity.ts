@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { IDENTITY_HEADER } from '../wire/headers.js';
-import { PermissionError } from '../errors.js';
+import { PermissionError } from '../common/errors.js';
 
 /** Who called: what a verified identity assertion proves. */
 export interface CallerIdentity {

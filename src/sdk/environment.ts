@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { EnsembleError } from '../errors.js';
+import { EnsembleError } from '../common/errors.js';
 import { currentHostedUnit } from './hosted-unit.js';
 
 /**

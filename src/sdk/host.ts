@@ -31,4 +31,4 @@ export { validateResourcePath } from './resource-table.js';
 export { parseDuration, type DurationOptions } from '../common/duration.js';
 export { parseSize } from '../common/size.js';
 export { findExecutable, type ExecutableLookup, type ExecutableSearch } from '../common/find-executable.js';
-export { EnsembleError, InvalidArgumentError, PermissionError, StateError, isEnsembleError } from '../errors.js';
+export { EnsembleError, InvalidArgumentError, PermissionError, StateError, isEnsembleError } from '../common/errors.js';

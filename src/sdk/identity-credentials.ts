@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { statusForCode } from '../wire/grpc-status.js';
 import { IDENTITY_HEADER } from '../wire/headers.js';
-import { EnsembleError } from '../errors.js';
+import { EnsembleError } from '../common/errors.js';
 
 /** Issues an assertion for `audience` (the supervisor's `IssueIdentity`). */
 export type IdentityIssuer = (audience: string, ttlMs: number) => Promise<{ assertion: string; expiresAtMs: number }>;

@@ -20,4 +20,4 @@ export { StoreClient, type Measure, type StoreValue, type StoreWatchOptions } fr
 export { EventsClient, type EnsembleEvent, type Published, type SubscribeOptions } from './events-client.js';
 export { PeerResources, type ResourceInfo, type ResourceChange } from './peer-resources.js';
 export { type CallOptions, type Subscription } from './service-call.js';
-export { EnsembleError, isEnsembleError, ERROR_CODES, type ErrorCode } from '../errors.js';
+export { EnsembleError, isEnsembleError, ERROR_CODES, type ErrorCode } from '../common/errors.js';

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import { serverStream, unary } from '../wire/grpc-handlers.js';
 import { GrpcStatusError } from '../wire/grpc-status.js';
 

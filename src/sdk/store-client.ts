@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import { serverStreamCall, unaryCall, type CallOptions, type Subscription } from './service-call.js';
 
 /** A value in the store: a number, a text or a boolean (a key keeps the type of its first value). */

@@ -6,7 +6,7 @@ import { HealthStatus } from '../api/health-service.js';
 import { loadProtos } from '../wire/protos.js';
 import { bindServer } from '../wire/server-bind.js';
 import { addReflection } from '../api/server-reflection.js';
-import { InvalidArgumentError } from '../errors.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import { advertisedHost } from './advertised-host.js';
 import type { ResourceTable } from './resource-table.js';
 

@@ -1,5 +1,5 @@
 import { formatMs } from '../common/duration.js';
-import { EnsembleError } from '../errors.js';
+import { EnsembleError } from '../common/errors.js';
 
 /** A unit process cannot be started: missing executable, bad working directory, spawn failure. */
 export class SpawnError extends EnsembleError {

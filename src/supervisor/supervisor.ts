@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { resolve } from 'node:path';
 import type { Diagnostic } from '../ensemble/diagnostic.js';
 import type { Plan, PropertyValue, UnitSpec } from '../ensemble/plan.js';
-import { InvalidArgumentError, isEnsembleError, StateError, UnitNotFoundError, UnsupportedError } from '../errors.js';
+import { InvalidArgumentError, isEnsembleError, StateError, UnitNotFoundError, UnsupportedError } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
 import type { ReloadAction, ReloadResult, SupervisorControl } from './control.js';
 import type { HealthServices, ResourceSample } from './health-services.js';

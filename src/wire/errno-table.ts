@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../errors.js';
+import type { ErrorCode } from '../common/errors.js';
 
 /**
  * The errno names the file view answers with (DESIGN.md section 6). FUSE

@@ -1,5 +1,5 @@
 import { status as Status, type ServiceError, Metadata } from '@grpc/grpc-js';
-import { EnsembleError, isEnsembleError, type ErrorCode } from '../errors.js';
+import { EnsembleError, isEnsembleError, type ErrorCode } from '../common/errors.js';
 
 /**
  * The one place where Ensemble error codes meet gRPC status codes.

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, PermissionError, UnitNotFoundError } from '../../src/errors.js';
+import { InvalidArgumentError, PermissionError, UnitNotFoundError } from '../../src/common/errors.js';
 import { FileViewError } from '../../src/fs/errno.js';
 import type { ResourceClient, ResourceInfo, ServiceEntry, SupervisorAction, TreeBackend, UnitAction } from '../../src/fs/tree-backend.js';
 import type { SupervisorStatus, UnitStatus } from '../../src/supervisor/unit-state.js';

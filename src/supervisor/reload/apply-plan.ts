@@ -1,5 +1,5 @@
 import type { Plan, UnitSpec } from '../../ensemble/plan.js';
-import { StateError } from '../../errors.js';
+import { StateError } from '../../common/errors.js';
 import type { ReloadAction, ReloadResult } from '../control.js';
 import { onlyPropertiesChanged, type PlanDiff, type UnitDiff } from './plan-diff.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../../ensemble/plan.js';
-import { EnsembleError } from '../../errors.js';
+import { EnsembleError } from '../../common/errors.js';
 import { removeStaleTemps, writeFileAtomic } from '../atomic-write.js';
 
 /** Name of the last good plan file in the ensemble's state directory. */

@@ -1,6 +1,6 @@
 import type { Diagnostic } from '../../ensemble/diagnostic.js';
 import { formatDiagnostic } from '../../ensemble/diagnostic.js';
-import { EnsembleError } from '../../errors.js';
+import { EnsembleError } from '../../common/errors.js';
 
 /**
  * A reload (or diff) whose new plan has errors: nothing was changed. The

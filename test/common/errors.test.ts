@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ERROR_CODES, EnsembleError, UnitNotFoundError, isEnsembleError } from '../src/errors.js';
+import { ERROR_CODES, EnsembleError, UnitNotFoundError, isEnsembleError } from '../../src/common/errors.js';
 
 describe('error codes', () => {
   it('every code is documented in docs/errors.md', () => {
-    const doc = readFileSync(new URL('../docs/errors.md', import.meta.url), 'utf8');
+    const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
     for (const code of Object.keys(ERROR_CODES)) expect(doc).toContain(`\`${code}\``);
   });
 
