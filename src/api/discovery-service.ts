@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '../common/errors.js';
 import { ServiceNotFoundError } from './service-not-found-error.js';
 import { CHANGE_TYPE, fromRegistrationMessage, toServiceMessage, type ServiceRegistrationMessage, type WatchResponseMessage } from './discovery-messages.js';
 import { serverStream, unary } from '../wire/grpc-handlers.js';
-import { StreamOutbox } from './stream-outbox.js';
+import { StreamOutbox } from '../wire/stream-outbox.js';
 import { matchesQuery, type ServiceRegistry } from './service-registry.js';
 import { authenticateUnit } from './token.js';
 

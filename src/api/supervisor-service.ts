@@ -6,7 +6,7 @@ import type { SupervisorControl } from '../supervisor/control.js';
 import type { LogLine } from '../supervisor/unit-state.js';
 import { droppedLinesMessage } from './dropped-lines.js';
 import { serverStream, unary } from '../wire/grpc-handlers.js';
-import { DEFAULT_OUTBOX_MESSAGES, StreamOutbox } from './stream-outbox.js';
+import { DEFAULT_OUTBOX_MESSAGES, StreamOutbox } from '../wire/stream-outbox.js';
 import { IdentityAuthority } from './identity-assertion.js';
 import { identityHandlers } from './identity-handlers.js';
 import { toReloadMessage } from './reload-messages.js';

@@ -2,7 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { droppedLinesMessage } from '../api/dropped-lines.js';
 import { serverStream, unary } from '../wire/grpc-handlers.js';
 import { toServiceError } from '../wire/grpc-status.js';
-import { StreamOutbox } from '../api/stream-outbox.js';
+import { StreamOutbox } from '../wire/stream-outbox.js';
 import { toUnitMessage, type LogLineMessage } from '../api/supervisor-messages.js';
 import type { SupervisorControl } from '../supervisor/control.js';
 import type { Federation } from './federation.js';

@@ -1,10 +1,10 @@
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { discoveryHandlers } from '../api/discovery-service.js';
-import { HealthStatus } from '../api/health-service.js';
+import { HealthStatus } from '../wire/health-service.js';
 import { loadProtos } from '../wire/protos.js';
 import { stopServer } from '../wire/server-stop.js';
-import { addReflection } from '../api/server-reflection.js';
+import { addReflection } from '../wire/server-reflection.js';
 import type { ServiceRegistry } from '../api/service-registry.js';
 import { StateError } from '../common/errors.js';
 import type { SupervisorControl } from '../supervisor/control.js';

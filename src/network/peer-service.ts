@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { droppedLinesMessage } from '../api/dropped-lines.js';
 import { serverStream, unary } from '../wire/grpc-handlers.js';
-import { StreamOutbox } from '../api/stream-outbox.js';
+import { StreamOutbox } from '../wire/stream-outbox.js';
 import type { LogLineMessage } from '../api/supervisor-messages.js';
 import { toUnitMessage } from '../api/supervisor-messages.js';
 import type { SupervisorControl } from '../supervisor/control.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadProtos } from '../../src/wire/protos.js';
-import { StreamOutbox } from '../../src/api/stream-outbox.js';
+import { StreamOutbox } from '../../src/wire/stream-outbox.js';
 import type { LogLineMessage, UnitMessage } from '../../src/api/supervisor-messages.js';
 import { waitFor } from '../helpers/wait-for.js';
 

@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
-import { serverStream, unary } from '../wire/grpc-handlers.js';
+import { serverStream, unary } from './grpc-handlers.js';
 import { StreamOutbox } from './stream-outbox.js';
-import { GrpcStatusError } from '../wire/grpc-status.js';
+import { GrpcStatusError } from './grpc-status.js';
 
 /** grpc.health.v1 serving status names. */
 export type ServingStatus = 'SERVING' | 'NOT_SERVING';
