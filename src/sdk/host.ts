@@ -22,7 +22,7 @@ export type { ServiceMessage, ServiceRegistrationMessage, WatchResponseMessage }
 
 // A host's own gRPC server: handlers that answer EnsembleErrors with their status, and grpc.health.v1.
 export { unary, serverStream } from '../wire/grpc-handlers.js';
-export { HealthStatus, type ServingStatus } from '../api/health-service.js';
+export { HealthStatus, type ServingStatus } from '../wire/health-service.js';
 export { GrpcStatusError } from '../wire/grpc-status.js';
 export { loadProtos, type Protos } from '../wire/protos.js';
 
