@@ -1,19 +1,13 @@
 import { isUtf8 } from 'node:buffer';
 import { constants, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { formatBytes } from '../common/size.js';
 import { MAX_FILE_BYTES } from './limits.js';
 
 /** The text of a source file, or why it cannot be one (a phrase: `is a directory`). */
 export type SourceRead = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly problem: string };
 
-const MIB = 1024 * 1024;
 const CHUNK = 64 * 1024;
-
-/** A size as the limit is written (`16 MiB`, `20.5 MiB`). */
-function mib(bytes: number): string {
-  const v = bytes / MIB;
-  return `${Number.isInteger(v) ? v : v.toFixed(1)} MiB`;
-}
 
 /** What a file that is not a regular file is, as a phrase. */
 function notRegular(s: Stats): string {
@@ -72,7 +66,7 @@ export async function readSourceFile(file: string): Promise<SourceRead> {
   try {
     const before = await stat(file);
     if (!before.isFile()) return { ok: false, problem: notRegular(before) };
-    if (before.size > MAX_FILE_BYTES) return { ok: false, problem: `is larger than the ${mib(MAX_FILE_BYTES)} limit (${mib(before.size)})` };
+    if (before.size > MAX_FILE_BYTES) return { ok: false, problem: `is larger than the ${formatBytes(MAX_FILE_BYTES)} limit (${formatBytes(before.size)})` };
     const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
     let buf: Buffer;
     try {
@@ -87,7 +81,7 @@ export async function readSourceFile(file: string): Promise<SourceRead> {
         if (bytesRead === 0) break;
         chunks.push(bytesRead === room ? chunk : chunk.subarray(0, bytesRead));
         total += bytesRead;
-        if (total > MAX_FILE_BYTES) return { ok: false, problem: `is larger than the ${mib(MAX_FILE_BYTES)} limit` };
+        if (total > MAX_FILE_BYTES) return { ok: false, problem: `is larger than the ${formatBytes(MAX_FILE_BYTES)} limit` };
       }
       buf = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, total);
     } finally {
