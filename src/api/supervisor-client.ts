@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import { clientCallError } from './client-call-error.js';
+import { clientCallError } from '../wire/client-call-error.js';
 import type { ServiceMessage } from './discovery-messages.js';
 import type { SupervisorTarget } from './client-address.js';
 import { Caller } from '../wire/call.js';

@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import { clientCallError } from '../api/client-call-error.js';
+import { clientCallError } from '../wire/client-call-error.js';
 import { unitFromMessage, type StatusMessage, type UnitMessage } from '../api/supervisor-messages.js';
 import type { SupervisorState, SupervisorStatus, UnitStatus } from '../supervisor/unit-state.js';
 import { Caller } from '../wire/call.js';

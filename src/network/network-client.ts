@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import { clientCallError } from '../api/client-call-error.js';
+import { clientCallError } from '../wire/client-call-error.js';
 import type { SupervisorTarget } from '../api/client-address.js';
 import type { LogLineMessage, UnitMessage } from '../api/supervisor-messages.js';
 import { Caller } from '../wire/call.js';

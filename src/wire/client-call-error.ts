@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { UnreachableError, type EnsembleError } from '../common/errors.js';
-import { fromServiceError } from '../wire/grpc-status.js';
-import { isTransportFailure, transportReason } from '../wire/transport-error.js';
+import { fromServiceError } from './grpc-status.js';
+import { isTransportFailure, transportReason } from './transport-error.js';
 
 /**
  * Map the error of a client call to the local supervisor: a transport failure
