@@ -40,7 +40,7 @@ export function findEnsembleFile(cwd: string): string | null {
 }
 
 /**
- * Find the supervisor as DESIGN.md section 8 says: `--supervisor ADDR`, then
+ * Find the supervisor as docs/cli.md "Finding the supervisor" says: `--supervisor ADDR`, then
  * `ENSEMBLE_SUPERVISOR`, then the runtime directory of the ensemble in `cwd`
  * ({@link findEnsembleFile}). Throws an UnreachableError (exit code 2) saying
  * what was looked for when none applies, and a RuntimeDirError when the

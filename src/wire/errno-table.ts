@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../common/errors.js';
 
 /**
- * The errno names the file view answers with (DESIGN.md section 6). FUSE
+ * The errno names the file view answers with (docs/file-view.md "Errors"). FUSE
  * callbacks return `-errno`; the CLI fallback prints the message and exits 1.
  */
 export type FsErrno =
