@@ -1,7 +1,8 @@
 import type * as grpc from '@grpc/grpc-js';
 import { InvalidArgumentError } from '../common/errors.js';
 import { ServiceNotFoundError } from './service-not-found-error.js';
-import { CHANGE_TYPE, fromRegistrationMessage, toServiceMessage, type ServiceRegistrationMessage, type WatchResponseMessage } from './discovery-messages.js';
+import { CHANGE_TYPE, type ServiceRegistrationMessage, type WatchResponseMessage } from '../wire/discovery-messages.js';
+import { fromRegistrationMessage, toServiceMessage } from './service-messages.js';
 import { serverStream, unary } from '../wire/grpc-handlers.js';
 import { StreamOutbox } from '../wire/stream-outbox.js';
 import { matchesQuery, type ServiceRegistry } from './service-registry.js';

@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import { clientCallError } from '../wire/client-call-error.js';
-import type { ServiceMessage } from './discovery-messages.js';
+import type { ServiceMessage } from '../wire/discovery-messages.js';
 import type { SupervisorTarget } from './client-address.js';
 import { Caller } from '../wire/call.js';
 import { clientsOnOneChannel } from '../wire/channel.js';

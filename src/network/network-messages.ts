@@ -1,4 +1,4 @@
-import type { ServiceMessage } from '../api/discovery-messages.js';
+import type { ServiceMessage } from '../wire/discovery-messages.js';
 import type { ServiceRecord } from '../api/service-registry.js';
 import type { LogLineMessage, StatusMessage, UnitMessage } from '../api/supervisor-messages.js';
 

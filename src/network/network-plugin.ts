@@ -1,6 +1,6 @@
 import type { ApiExtension } from '../api/api-plugin.js';
 import type { ApiExtensionResult } from '../api/api-server.js';
-import { toServiceMessage } from '../api/discovery-messages.js';
+import { toServiceMessage } from '../api/service-messages.js';
 import { FederatedServiceRegistry } from '../api/federated-service-registry.js';
 import type { LocalServiceRegistry } from '../api/local-service-registry.js';
 import { loadProtos } from '../wire/protos.js';

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { experimental } from '@grpc/grpc-js';
-import type { ServiceMessage } from '../api/discovery-messages.js';
+import type { ServiceMessage } from '../wire/discovery-messages.js';
 
 /** URI scheme of channels that follow a service through discovery: `ensemble:///<service>`. */
 export const DISCOVERY_SCHEME = 'ensemble';

@@ -18,7 +18,7 @@ export { readUnitEnvironment, type UnitEnvironment } from './environment.js';
 // The supervisor, as a host forwards it to its children.
 export { SupervisorLink } from './supervisor-link.js';
 export { SupervisorWatchdog } from './supervisor-watchdog.js';
-export type { ServiceMessage, ServiceRegistrationMessage, WatchResponseMessage } from '../api/discovery-messages.js';
+export type { ServiceMessage, ServiceRegistrationMessage, WatchResponseMessage } from '../wire/discovery-messages.js';
 
 // A host's own gRPC server: handlers that answer EnsembleErrors with their status, and grpc.health.v1.
 export { unary, serverStream } from '../wire/grpc-handlers.js';

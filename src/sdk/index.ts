@@ -12,7 +12,7 @@ export { type ResourceOptions, type ResourceHandle, type ResourceValue } from '.
 export { type ShutdownHook } from './shutdown-hooks.js';
 export { type PropertiesHandler } from './properties-watch.js';
 export { readUnitEnvironment, UnitEnvironmentError, type UnitEnvironment } from './environment.js';
-export { type ServiceMessage as DiscoveredService } from '../api/discovery-messages.js';
+export { type ServiceMessage as DiscoveredService } from '../wire/discovery-messages.js';
 export { TOKEN_HEADER, IDENTITY_HEADER } from '../wire/headers.js';
 export { IdentityCredentials, type IdentityOptions } from './identity-credentials.js';
 export { type CallerIdentity, type CallerIdentityOptions } from './caller-identity.js';

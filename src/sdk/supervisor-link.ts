@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import type { ServiceMessage, ServiceRegistrationMessage, WatchResponseMessage } from '../api/discovery-messages.js';
+import type { ServiceMessage, ServiceRegistrationMessage, WatchResponseMessage } from '../wire/discovery-messages.js';
 import { Caller } from '../wire/call.js';
 import { clientsOnOneChannel } from '../wire/channel.js';
 import { loadProtos } from '../wire/protos.js';

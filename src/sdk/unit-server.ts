@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import type { ServiceMessage, ServiceRegistrationMessage } from '../api/discovery-messages.js';
+import type { ServiceMessage, ServiceRegistrationMessage } from '../wire/discovery-messages.js';
 import { HealthStatus } from '../wire/health-service.js';
 import { loadProtos } from '../wire/protos.js';
 import { bindServer } from '../wire/server-bind.js';

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import type { ServiceMessage } from '../api/discovery-messages.js';
+import type { ServiceMessage } from '../wire/discovery-messages.js';
 import { StateError } from '../common/errors.js';
 import { calledService, CallerIdentityVerifier, type CallerIdentity, type CallerIdentityOptions } from './caller-identity.js';
 import { addDiscoverySource, DISCOVERY_SCHEME } from './discovery-resolver.js';

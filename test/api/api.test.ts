@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceMessage, WatchResponseMessage } from '../../src/api/discovery-messages.js';
+import type { ServiceMessage, WatchResponseMessage } from '../../src/wire/discovery-messages.js';
 import { loadProtos } from '../../src/wire/protos.js';
 import type { LogLineMessage, UnitMessage } from '../../src/api/supervisor-messages.js';
 import { fixture } from '../helpers/make-unit-spec.js';

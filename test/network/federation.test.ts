@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServiceMessage } from '../../src/api/discovery-messages.js';
+import type { ServiceMessage } from '../../src/wire/discovery-messages.js';
 import { loadProtos } from '../../src/wire/protos.js';
 import { PeerClient } from '../../src/network/peer-client.js';
 import { fixture } from '../helpers/make-unit-spec.js';

@@ -1,5 +1,3 @@
-import type { ServiceRecord, ServiceRegistration } from './service-registry.js';
-
 /** `ensemble.discovery.v1.Service` as proto-loader gives and takes it. */
 export interface ServiceMessage {
   name: string;
@@ -21,33 +19,6 @@ export interface ServiceRegistrationMessage {
   family?: string;
   friendlyName?: string;
   address?: string;
-}
-
-/** A record as a proto message. */
-export function toServiceMessage(r: ServiceRecord): ServiceMessage {
-  return {
-    name: r.name,
-    aliases: [...r.aliases],
-    family: r.family,
-    friendlyName: r.friendlyName,
-    address: r.address,
-    unit: r.unit,
-    node: r.node,
-    unitState: r.unitState,
-    ready: r.ready,
-    registeredAtMs: r.registeredAtMs,
-  };
-}
-
-/** A registration message with every field defaulted. */
-export function fromRegistrationMessage(m: ServiceRegistrationMessage): ServiceRegistration {
-  return {
-    name: m.name ?? '',
-    aliases: m.aliases ?? [],
-    family: m.family ?? '',
-    friendlyName: m.friendlyName ?? '',
-    address: m.address ?? '',
-  };
 }
 
 /** The `ensemble.discovery.v1.ChangeType` names. */
