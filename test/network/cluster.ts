@@ -149,6 +149,8 @@ export function waitUnitsReady(node: NodeProcess, timeoutMs = 90_000): Promise<t
 /** Every kept log line of `unit` on `node`. */
 export async function logLines(node: NodeProcess, unit: string): Promise<string[]> {
   const lines: string[] = [];
-  await node.supervisor.logs({ unit, follow: false }, (l) => lines.push(l.line)).done;
+  await node.supervisor.logs({ unit, follow: false }, (l) => {
+    lines.push(l.line);
+  }).done;
   return lines;
 }

@@ -179,7 +179,7 @@ async function killSupervisor(round: number): Promise<void> {
     killPids(left.map((p) => p.pid)); // ours: started by this test's supervisor
   }
   await startSupervisor();
-  note(`supervisor restarted (pid ${system?.child.pid})`);
+  note(`supervisor restarted (pid ${(system as ReloadSystem | null)?.child.pid})`); // startSupervisor() set it: TypeScript cannot see that
 }
 
 async function pauseSupervisor(): Promise<void> {
