@@ -1,5 +1,5 @@
 import type { HealthSpec } from './ensemble/plan.js';
-import type { Probe, ProbeFactory, ProbeResult, ProbeTarget } from './health/types.js';
+import type { Probe, ProbeFactory, ProbeResult, ProbeTarget } from './supervisor/health-services.js';
 
 /**
  * A probe factory that imports the probes (and with them gRPC) on the first

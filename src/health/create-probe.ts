@@ -4,7 +4,7 @@ import { GrpcProbe } from './probes/grpc-probe.js';
 import { HttpProbe } from './probes/http-probe.js';
 import { InvalidProbe } from './probes/invalid-probe.js';
 import { TcpProbe } from './probes/tcp-probe.js';
-import type { Probe, ProbeFactory, ProbeTarget } from './types.js';
+import type { Probe, ProbeFactory, ProbeTarget } from '../supervisor/health-services.js';
 
 /**
  * Build the probe of a unit's `health` block (forms: see {@link parseProbe}).

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { HealthSpec } from '../ensemble/plan.js';
 import { DeadlineTimer } from '../supervisor/deadline-timer.js';
-import type { Probe, ProbeResult } from './types.js';
+import type { Probe, ProbeResult } from '../supervisor/health-services.js';
 
 /** Callbacks of a {@link HealthMonitor}. Exceptions they throw are reported as warnings and ignored. */
 export interface HealthMonitorHandlers {

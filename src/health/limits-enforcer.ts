@@ -13,7 +13,7 @@ import { CgroupV2Driver } from './cgroup-v2.js';
 import { formatBytes } from '../common/size.js';
 import { LimitsError } from './limits-error.js';
 import { processTree, readProcessTable } from './process-table.js';
-import type { LimitsEnforcer } from './types.js';
+import type { LimitsEnforcer } from '../supervisor/health-services.js';
 
 /** Options of {@link createLimitsEnforcer}. */
 export interface LimitsEnforcerOptions {

@@ -1,6 +1,6 @@
 import { CLOCK_TICKS_PER_SECOND, processTree, readProcessTable } from './process-table.js';
 import type { ProcessTable } from './process-table.js';
-import type { ResourceSample } from './types.js';
+import type { ResourceSample } from '../supervisor/health-services.js';
 
 /** Options of a {@link ResourceSampler}. */
 export interface ResourceSamplerOptions {

@@ -1,6 +1,6 @@
 import type { LimitsSpec } from '../ensemble/plan.js';
 import { formatBytes } from '../common/size.js';
-import type { ResourceSample } from './types.js';
+import type { ResourceSample } from '../supervisor/health-services.js';
 
 /**
  * The limit a sampled process tree exceeds, as the reason recorded when the

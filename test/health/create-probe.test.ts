@@ -9,7 +9,7 @@ import type { HealthSpec } from '../../src/ensemble/plan.js';
 import { createProbe } from '../../src/health/create-probe.js';
 import { healthServiceDefinition } from '../../src/wire/health-proto.js';
 import { parseProbe } from '../../src/common/probe-form.js';
-import type { ProbeTarget } from '../../src/health/types.js';
+import type { ProbeTarget } from '../../src/supervisor/health-services.js';
 import { isAlive, waitFor } from './wait-for.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];

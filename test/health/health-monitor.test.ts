@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HealthSpec } from '../../src/ensemble/plan.js';
 import { createProbe } from '../../src/health/create-probe.js';
 import { HealthMonitor } from '../../src/health/health-monitor.js';
-import type { ProbeResult } from '../../src/health/types.js';
+import type { ProbeResult } from '../../src/supervisor/health-services.js';
 import { waitFor } from './wait-for.js';
 
 /** A real HTTP server whose answer the test switches between 200 and 500; counts requests per path. */

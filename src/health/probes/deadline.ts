@@ -1,6 +1,6 @@
 import { formatMs } from '../../common/duration.js';
 import { DeadlineTimer } from '../../supervisor/deadline-timer.js';
-import type { ProbeResult } from '../types.js';
+import type { ProbeResult } from '../../supervisor/health-services.js';
 
 /** A failed result with `detail`. */
 export function fail(detail: string): ProbeResult {

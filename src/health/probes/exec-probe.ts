@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Probe, ProbeResult, ProbeTarget } from '../types.js';
+import type { Probe, ProbeResult, ProbeTarget } from '../../supervisor/health-services.js';
 import { errorText, fail, pass, withDeadline } from './deadline.js';
 
 /** How much of the command's output is kept for the result's detail. */

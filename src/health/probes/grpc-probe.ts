@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { healthClientConstructor } from '../../wire/health-proto.js';
-import type { Probe, ProbeResult, ProbeTarget } from '../types.js';
+import type { Probe, ProbeResult, ProbeTarget } from '../../supervisor/health-services.js';
 import { errorText, fail, pass, withDeadline } from './deadline.js';
 
 /**

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { Probe, ProbeResult } from '../types.js';
+import type { Probe, ProbeResult } from '../../supervisor/health-services.js';
 import { errorText, fail, pass, withDeadline } from './deadline.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Probe, ProbeResult } from '../types.js';
+import type { Probe, ProbeResult } from '../../supervisor/health-services.js';
 
 /** A probe whose specification is invalid: every check fails with the reason. */
 export class InvalidProbe implements Probe {

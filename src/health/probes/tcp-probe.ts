@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import type { Probe, ProbeResult } from '../types.js';
+import type { Probe, ProbeResult } from '../../supervisor/health-services.js';
 import { errorText, fail, pass, withDeadline } from './deadline.js';
 
 /** `tcp:PORT`: passes when a TCP connection to `host:port` is accepted. */
