@@ -10,7 +10,7 @@ export function registerFind(program: Command): void {
     .argument('<service>', 'service name, alias or family')
     .option('--json', 'print the whole registration as JSON')
     .action(action(async (service: string, opts: { json?: boolean }, cmd: Command) => {
-        const { findVerb } = await import('../api/client-verbs.js');
+        const { findVerb } = await import('./client-verbs.js');
         return findVerb(service, { ...cmd.optsWithGlobals<{ supervisor?: string }>(), json: opts.json === true }, stdio);
       }),
     );

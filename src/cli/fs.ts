@@ -11,7 +11,7 @@ export function registerFs(program: Command): void {
     .argument('<path>', 'a file view path, e.g. units/sensor/temperature or status/api/state')
     .argument('[value]', 'for write: the value (default: read from stdin)')
     .action(action(async (op: string, path: string, value: string | undefined, _opts: unknown, cmd: Command) => {
-        const { fsVerb } = await import('../fs/fs-verb.js');
+        const { fsVerb } = await import('./fs-verb.js');
         return fsVerb(op, path, value, { ...cmd.optsWithGlobals<{ supervisor?: string }>(), out: (t) => void stdio.out(t) });
       }),
     );

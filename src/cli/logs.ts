@@ -12,8 +12,8 @@ export function registerLogs(program: Command): void {
     .option('-n, --lines <n>', 'print only the last N kept lines first')
     .action(
       action(async (target: string, opts: { follow?: boolean; lines?: string }, cmd: Command) => {
-        const { logsVerb, parseLineCount } = await import('../api/client-verbs.js');
-        const { networkLogsVerb, parseNodeUnit } = await import('../network/network-verbs.js');
+        const { logsVerb, parseLineCount } = await import('./client-verbs.js');
+        const { networkLogsVerb, parseNodeUnit } = await import('./network-verbs.js');
         const flags = {
           ...cmd.optsWithGlobals<{ supervisor?: string }>(),
           follow: opts.follow === true,

@@ -13,10 +13,10 @@ export function registerPs(program: Command): void {
       action(async (opts: { json?: boolean; network?: boolean }, cmd: Command) => {
         const flags = { ...cmd.optsWithGlobals<{ supervisor?: string }>(), json: opts.json === true };
         if (opts.network) {
-          const { networkPsVerb } = await import('../network/network-verbs.js');
+          const { networkPsVerb } = await import('./network-verbs.js');
           return networkPsVerb(flags, stdio);
         }
-        const { psVerb } = await import('../api/client-verbs.js');
+        const { psVerb } = await import('./client-verbs.js');
         return psVerb(flags, stdio);
       }),
     );

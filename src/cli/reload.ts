@@ -12,7 +12,7 @@ export function registerReload(program: Command): void {
     .option('--all', 'list unchanged units too')
     .action(
       action(async (file: string | undefined, _opts: unknown, cmd: Command) => {
-        const { reloadVerb } = await import('../api/reload-verbs.js');
+        const { reloadVerb } = await import('./reload-verbs.js');
         return reloadVerb('reload', file, cmd.optsWithGlobals<{ supervisor?: string; json?: boolean; all?: boolean }>(), stdio);
       }),
     );

@@ -9,7 +9,7 @@ export function registerShutdown(program: Command): void {
     .description('stop every unit in reverse dependency order and exit the supervisor; waits until it is gone')
     .option('--no-wait', 'return as soon as the supervisor accepted the request')
     .action(action(async (opts: { wait: boolean }, cmd: Command) => {
-        const { shutdownVerb } = await import('../api/client-verbs.js');
+        const { shutdownVerb } = await import('./client-verbs.js');
         return shutdownVerb({ ...cmd.optsWithGlobals<{ supervisor?: string }>(), wait: opts.wait }, stdio);
       }),
     );

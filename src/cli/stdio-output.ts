@@ -1,4 +1,4 @@
-import type { VerbOutput } from '../api/client-verbs.js';
+import type { VerbOutput } from './client-verbs.js';
 
 /**
  * The process's stdout and stderr as a {@link VerbOutput}: what every command

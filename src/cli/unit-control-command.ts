@@ -18,10 +18,10 @@ export function registerUnitControl(program: Command, verb: UnitControlVerb, des
     .action(
       action(async (target: string, _opts: unknown, cmd: Command) => {
         const flags = cmd.optsWithGlobals<{ supervisor?: string }>();
-        const { networkControlVerb, parseNodeUnit } = await import('../network/network-verbs.js');
+        const { networkControlVerb, parseNodeUnit } = await import('./network-verbs.js');
         const { node, unit } = parseNodeUnit(target);
         if (node === null) {
-          const { controlVerb } = await import('../api/client-verbs.js');
+          const { controlVerb } = await import('./client-verbs.js');
           return controlVerb(verb, unit, flags, stdio);
         }
         return networkControlVerb(verb, node, unit, flags, stdio);

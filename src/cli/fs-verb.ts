@@ -1,9 +1,9 @@
 import { resolveSupervisorTarget } from '../api/client-address.js';
 import { InvalidArgumentError } from '../common/errors.js';
-import { FileViewError } from './errno.js';
-import { FileTree } from './file-tree.js';
-import { RemoteTreeBackend } from './remote-backend.js';
-import { parseTreePath } from './tree-path.js';
+import { FileViewError } from '../fs/errno.js';
+import { FileTree } from '../fs/file-tree.js';
+import { RemoteTreeBackend } from '../fs/remote-backend.js';
+import { parseTreePath } from '../fs/tree-path.js';
 
 /** What `supervisor fs` does. */
 export type FsOperation = 'ls' | 'cat' | 'write';

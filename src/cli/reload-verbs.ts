@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { displayPath } from '../ensemble/diagnostic.js';
 import { isEnsembleError } from '../common/errors.js';
-import { formatReload } from '../supervisor/reload/format-reload.js';
+import { formatReload } from './format-reload.js';
 import { runtimePaths } from '../supervisor/runtime-dir.js';
 import { trustedApiAddress } from '../supervisor/runtime-dir-trust.js';
-import { resolveSupervisorTarget, type SupervisorTarget } from './client-address.js';
+import { resolveSupervisorTarget, type SupervisorTarget } from '../api/client-address.js';
 import type { ClientOptions, VerbOutput } from './client-verbs.js';
-import { SupervisorClient } from './supervisor-client.js';
+import { SupervisorClient } from '../api/supervisor-client.js';
 
 /** Options of `supervisor reload|diff`. */
 export interface ReloadVerbOptions extends ClientOptions {

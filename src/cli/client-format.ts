@@ -1,7 +1,7 @@
 import { formatElapsed } from '../common/duration.js';
 import { formatBytes } from '../common/size.js';
 import { shellQuoteName } from '../ensemble/unit-name.js';
-import type { UnitMessage } from './supervisor-messages.js';
+import type { UnitMessage } from '../api/supervisor-messages.js';
 
 /** States in which a unit has a running process (its uptime is shown). */
 const RUNNING = new Set(['starting', 'ready', 'degraded', 'stopping']);

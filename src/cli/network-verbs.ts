@@ -1,9 +1,9 @@
 import { resolveSupervisorTarget } from '../api/client-address.js';
-import { psRow } from '../api/client-format.js';
-import type { ClientOptions, VerbOutput } from '../api/client-verbs.js';
+import { psRow } from './client-format.js';
+import type { ClientOptions, VerbOutput } from './client-verbs.js';
 import type { LogLineMessage, UnitMessage } from '../api/supervisor-messages.js';
 import { InvalidArgumentError, StateError } from '../common/errors.js';
-import { NetworkClient } from './network-client.js';
+import { NetworkClient } from '../network/network-client.js';
 
 /** `NODE/UNIT` split at the first `/`; a bare `UNIT` has node null (this node). */
 export function parseNodeUnit(value: string): { node: string | null; unit: string } {

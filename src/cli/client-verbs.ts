@@ -1,8 +1,8 @@
 import { EnsembleError, StateError } from '../common/errors.js';
-import { resolveSupervisorTarget } from './client-address.js';
+import { resolveSupervisorTarget } from '../api/client-address.js';
 import { formatPsTable } from './client-format.js';
-import { SupervisorClient } from './supervisor-client.js';
-import type { LogLineMessage, UnitMessage } from './supervisor-messages.js';
+import { SupervisorClient } from '../api/supervisor-client.js';
+import type { LogLineMessage, UnitMessage } from '../api/supervisor-messages.js';
 
 /** Options every client verb takes. */
 export interface ClientOptions {
