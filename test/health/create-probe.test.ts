@@ -10,7 +10,8 @@ import { createProbe } from '../../src/health/create-probe.js';
 import { healthServiceDefinition } from '../../src/wire/health-proto.js';
 import { parseProbe } from '../../src/common/probe-form.js';
 import type { ProbeTarget } from '../../src/supervisor/health-services.js';
-import { isAlive, waitFor } from './wait-for.js';
+import { isAlive } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 let dir: string;
@@ -156,7 +157,7 @@ describe('exec probe', () => {
     expect(result).toEqual({ ok: false, detail: 'timed out after 3s' });
     const pids = (await readFile(pidFile, 'utf8')).trim().split(' ').map(Number);
     expect(pids).toHaveLength(2);
-    for (const pid of pids) await waitFor(() => !isAlive(pid), `probe process ${pid} to be gone`);
+    for (const pid of pids) await waitFor(`probe process ${pid} to be gone`, () => !isAlive(pid));
   });
 });
 

@@ -5,7 +5,7 @@ import type { HealthSpec } from '../../src/ensemble/plan.js';
 import { createProbe } from '../../src/health/create-probe.js';
 import { HealthMonitor } from '../../src/health/health-monitor.js';
 import type { ProbeResult } from '../../src/supervisor/health-services.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** A real HTTP server whose answer the test switches between 200 and 500; counts requests per path. */
 interface SwitchableServer {
@@ -64,7 +64,7 @@ describe('HealthMonitor', () => {
     const { monitor: m, rec } = monitor('/a');
     expect(m.lastResult).toBeNull();
     m.start();
-    await waitFor(() => rec.results.length >= 3, 'three probe results');
+    await waitFor('three probe results', () => rec.results.length >= 3);
     expect(rec.events.slice(0, 2)).toEqual(['pass', 'healthy']);
     expect(rec.events.filter((e) => e === 'healthy')).toHaveLength(1);
     expect(m.lastResult).toMatchObject({ ok: true });
@@ -73,9 +73,9 @@ describe('HealthMonitor', () => {
   it('calls onUnhealthy after exactly `failures` consecutive failures, then counts again', async () => {
     const { monitor: m, rec } = monitor('/b', { failures: 3 });
     m.start();
-    await waitFor(() => rec.events.includes('healthy'), 'the first pass');
+    await waitFor('the first pass', () => rec.events.includes('healthy'));
     server.status = 500;
-    await waitFor(() => rec.events.filter((e) => e === 'unhealthy').length >= 2, 'two unhealthy reports');
+    await waitFor('two unhealthy reports', () => rec.events.filter((e) => e === 'unhealthy').length >= 2);
     m.stop();
     const afterHealthy = rec.events.slice(rec.events.indexOf('healthy') + 1).filter((e) => e !== 'pass');
     expect(afterHealthy.slice(0, 8)).toEqual(['fail(1)', 'fail(2)', 'fail(3)', 'unhealthy', 'fail(1)', 'fail(2)', 'fail(3)', 'unhealthy']);
@@ -85,11 +85,11 @@ describe('HealthMonitor', () => {
     const { monitor: m, rec } = monitor('/c', { failures: 10 });
     server.status = 500;
     m.start();
-    await waitFor(() => rec.events.includes('fail(2)'), 'two counted failures');
+    await waitFor('two counted failures', () => rec.events.includes('fail(2)'));
     server.status = 200;
-    await waitFor(() => rec.events.includes('healthy'), 'recovery');
+    await waitFor('recovery', () => rec.events.includes('healthy'));
     server.status = 500;
-    await waitFor(() => rec.events.includes('unhealthy'), 'unhealthy');
+    await waitFor('unhealthy', () => rec.events.includes('unhealthy'));
     const healthyAt = rec.events.indexOf('healthy');
     expect(rec.events.slice(0, healthyAt)).not.toContain('unhealthy');
     const after = rec.events.slice(healthyAt + 1).filter((e) => e !== 'pass');
@@ -101,34 +101,34 @@ describe('HealthMonitor', () => {
     const { monitor: m, rec } = monitor('/d', { intervalMs: 60_000, startPeriodMs: 120_000, failures: 1 });
     server.status = 500;
     m.start();
-    await waitFor(() => rec.results.length >= 3, 'three probes while starting', 30_000);
+    await waitFor('three probes while starting', () => rec.results.length >= 3, { timeoutMs: 30_000 });
     expect(rec.events.slice(0, 3)).toEqual(['fail(0)', 'fail(0)', 'fail(0)']);
     expect(m.consecutiveFailures).toBe(0);
     server.status = 200;
-    await waitFor(() => rec.events.includes('healthy'), 'the first pass');
+    await waitFor('the first pass', () => rec.events.includes('healthy'));
     expect(rec.events).not.toContain('unhealthy');
   });
 
   it('counts failures during start_period once the unit has passed (docker semantics)', async () => {
     const { monitor: m, rec } = monitor('/e', { startPeriodMs: 120_000, failures: 2 });
     m.start();
-    await waitFor(() => rec.events.includes('healthy'), 'the first pass');
+    await waitFor('the first pass', () => rec.events.includes('healthy'));
     server.status = 500;
-    await waitFor(() => rec.events.includes('unhealthy'), 'unhealthy within the start period');
+    await waitFor('unhealthy within the start period', () => rec.events.includes('unhealthy'));
     expect(rec.events.slice(-3)).toEqual(['fail(1)', 'fail(2)', 'unhealthy']);
   });
 
   it('stop() stops probing and no callback runs afterwards', async () => {
     const { monitor: stopped, rec } = monitor('/stopped');
     stopped.start();
-    await waitFor(() => rec.results.length >= 2, 'two results');
+    await waitFor('two results', () => rec.results.length >= 2);
     stopped.stop();
     const events = rec.events.length;
     const hits = server.hits.get('/stopped') ?? 0;
     // A second monitor at the same cadence gives the stopped one ample opportunity to misbehave.
     const { monitor: control, rec: controlRec } = monitor('/control');
     control.start();
-    await waitFor(() => controlRec.results.length >= 10, 'ten probes of the control monitor');
+    await waitFor('ten probes of the control monitor', () => controlRec.results.length >= 10);
     expect(rec.events.length).toBe(events);
     expect(server.hits.get('/stopped') ?? 0).toBeLessThanOrEqual(hits + 1); // at most the one already in flight
     expect(stopped.active).toBe(false);

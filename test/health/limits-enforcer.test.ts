@@ -11,7 +11,8 @@ import { ResourceSampler } from '../../src/health/resource-sampler.js';
 import { sampledLimitViolation } from '../../src/health/sampled-limits.js';
 import { startProcessTree } from './process-tree.js';
 import type { ProcessTreeFixture } from './process-tree.js';
-import { isAlive, waitFor } from './wait-for.js';
+import { isAlive } from '../helpers/processes.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const MIB = 1024 * 1024;
 const cleanups: (() => Promise<unknown> | void)[] = [];
@@ -96,7 +97,7 @@ describe.runIf(cgroupsWritable())('limits by cgroups (real kernel)', () => {
       expect(readFileSync(join(dirs[0] as string, 'cpu.max'), 'utf8').trim()).toBe('50000 100000');
     }
     await e.release('probe-unit');
-    await waitFor(() => !isAlive(child.pid as number), 'release to kill what was left in the cgroup');
+    await waitFor('release to kill what was left in the cgroup', () => !isAlive(child.pid as number));
     for (const dir of dirs) expect(existsSync(dir)).toBe(false);
     expect(e.mechanismOf('probe-unit')).toBeNull();
     // The instance parents go with the last unit.
@@ -150,14 +151,14 @@ describe.runIf(cgroupsWritable())('limits by cgroups (real kernel)', () => {
     cleanups.push(() => e.release('forker'));
     await e.apply('forker', shell.pid as number, { pids: 6 });
     shell.stdin?.write('go\n');
-    await waitFor(() => shell.stderrText().includes('spawned') || shell.exitCode !== null, 'the loop to finish');
+    await waitFor('the loop to finish', () => shell.stderrText().includes('spawned') || shell.exitCode !== null);
     expect(shell.stderrText()).toMatch(/fork/i);
     const members = await e.pids('forker');
     expect(members.length).toBeGreaterThan(1);
     expect(members.length).toBeLessThanOrEqual(6);
     const dirs = e.cgroupDirs('forker');
     await e.release('forker');
-    for (const pid of members) await waitFor(() => !isAlive(pid), `leftover ${pid} to be killed by release`);
+    for (const pid of members) await waitFor(`leftover ${pid} to be killed by release`, () => !isAlive(pid));
     for (const dir of dirs) expect(existsSync(dir)).toBe(false);
   });
 
@@ -174,7 +175,7 @@ describe.runIf(cgroupsWritable())('limits by cgroups (real kernel)', () => {
     const { e } = enforcer();
     const gone = spawnWaiting('true', []);
     await exited(gone);
-    await waitFor(() => !isAlive(gone.pid as number), 'the process to be reaped');
+    await waitFor('the process to be reaped', () => !isAlive(gone.pid as number));
     const error = await e.apply('ghost', gone.pid as number, { memoryBytes: 64 * MIB }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: 'ENS_E_LIMITS', message: `ghost: process ${gone.pid} exited before its limits were applied` });
     for (const dir of e.cgroupDirs('ghost')) expect(existsSync(dir)).toBe(false);

@@ -11,7 +11,7 @@ import type { HealthServices } from '../../src/supervisor/health-services.js';
 import { makeUnitSpec } from '../helpers/make-unit-spec.js';
 import { startTestSupervisor } from '../helpers/test-supervisor.js';
 import type { TestSupervisor } from '../helpers/test-supervisor.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 // End to end: a real in-process supervisor running real unit processes with
 // the real health services, scraped through the metrics plugin's listener.
@@ -74,10 +74,14 @@ describe('metrics of a running supervisor', () => {
     const address = plugin.address as string;
     expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
     await running.waitState('sleeper', 'ready');
-    const samples = await waitFor(async () => {
-      const s = await scrape(address);
-      return (s.get('ensemble_unit_memory_bytes{unit="sleeper"}') ?? 0) > 0 && (s.get('ensemble_unit_restarts_total{unit="crasher"}') ?? 0) >= 2 ? s : null;
-    }, 'sampled memory of sleeper and restarts of crasher in the metrics', 60_000, 250);
+    const samples = await waitFor(
+      'sampled memory of sleeper and restarts of crasher in the metrics',
+      async () => {
+        const s = await scrape(address);
+        return (s.get('ensemble_unit_memory_bytes{unit="sleeper"}') ?? 0) > 0 && (s.get('ensemble_unit_restarts_total{unit="crasher"}') ?? 0) >= 2 ? s : null;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
     expect(samples.get('ensemble_unit_state{unit="sleeper",state="ready"}')).toBe(1);
     expect(samples.get('ensemble_unit_up{unit="sleeper"}')).toBe(1);
     expect(samples.get('ensemble_supervisor_units')).toBe(2);

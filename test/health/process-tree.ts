@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /**
  * A child that allocates (and touches) `MIB` MiB, prints `ready <pid>`, and
@@ -46,7 +46,7 @@ export async function startProcessTree(mib: number): Promise<ProcessTreeFixture>
     out += chunk.toString();
   });
   try {
-    const childPid = await waitFor(() => Number(/ready (\d+)/.exec(out)?.[1] ?? 0), 'the child to allocate its memory');
+    const childPid = await waitFor('the child to allocate its memory', () => Number(/ready (\d+)/.exec(out)?.[1] ?? 0));
     return { parent, childPid, burn: () => parent.stdin.write('burn\n'), kill };
   } catch (error) {
     kill();

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ResourceSampler } from '../../src/health/resource-sampler.js';
 import { startProcessTree } from './process-tree.js';
 import type { ProcessTreeFixture } from './process-tree.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const MIB = 1024 * 1024;
 const started: ProcessTreeFixture[] = [];
@@ -37,11 +37,11 @@ describe('ResourceSampler', () => {
     const fixture = await tree(8);
     const root = fixture.parent.pid as number;
     const sampler = new ResourceSampler({ smoothingMs: 1000 });
-    await waitFor(async () => ((await sampler.sample(root))?.cpuPercent ?? 100) < 20, 'an idle tree', 30_000, 200);
+    await waitFor('an idle tree', async () => ((await sampler.sample(root))?.cpuPercent ?? 100) < 20, { timeoutMs: 30_000, intervalMs: 200 });
     fixture.burn();
-    await waitFor(async () => ((await sampler.sample(root))?.cpuPercent ?? 0) > 40, 'CPU use above 40% while burning', 30_000, 200);
+    await waitFor('CPU use above 40% while burning', async () => ((await sampler.sample(root))?.cpuPercent ?? 0) > 40, { timeoutMs: 30_000, intervalMs: 200 });
     fixture.kill();
-    await waitFor(async () => (await sampler.sample(root)) === null, 'the sample to be null after exit', 30_000, 100);
+    await waitFor('the sample to be null after exit', async () => (await sampler.sample(root)) === null, { timeoutMs: 30_000, intervalMs: 100 });
   });
 
   it('samples several trees in one round and answers null for a pid that does not exist', async () => {
