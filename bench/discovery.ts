@@ -19,7 +19,7 @@ import { pino } from 'pino';
 import { loadProtos } from '../src/wire/protos.js';
 import { runSystem } from '../src/run-system.js';
 import type { Supervisor } from '../src/supervisor/supervisor.js';
-import { runtimePaths } from '../src/supervisor/runtime-dir.js';
+import { runtimePaths } from '../src/common/runtime-dir.js';
 
 const argv = process.argv.slice(2);
 const callsIndex = argv.indexOf('--calls');

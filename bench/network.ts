@@ -21,7 +21,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { loadProtos } from '../src/wire/protos.js';
-import { runtimePaths } from '../src/supervisor/runtime-dir.js';
+import { runtimePaths } from '../src/common/runtime-dir.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const tsx = import.meta.resolve('tsx');

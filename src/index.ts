@@ -26,7 +26,7 @@ export type { SupervisorTarget } from './api/client-address.js';
 export type { StreamHandle } from './wire/stream-handle.js';
 export type { UnitMessage, StatusMessage, LogLineMessage } from './api/supervisor-messages.js';
 export type { ServiceMessage } from './wire/discovery-messages.js';
-export type { ReloadResult, UnitReload, NetworkReload, ReloadAction } from './supervisor/control.js';
+export type { ReloadResult, UnitReload, NetworkReload, ReloadAction } from './supervisor/lifecycle/control.js';
 
 // Errors: every error Ensemble throws is an EnsembleError with a stable code (docs/errors.md).
 export {

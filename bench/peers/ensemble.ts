@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runtimePaths } from '../../src/supervisor/runtime-dir.js';
+import { runtimePaths } from '../../src/common/runtime-dir.js';
 import { sleep } from '../process-tracker.js';
 import { startForeground } from './foreground.js';
 import type { Peer, PeerEnv, RunSpec, RunningPeer } from './peer.js';

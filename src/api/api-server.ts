@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
 import type { UnitSpec } from '../ensemble/plan.js';
-import type { SupervisorControl } from '../supervisor/control.js';
+import type { SupervisorControl } from '../supervisor/lifecycle/control.js';
 import { discoveryHandlers } from './discovery-service.js';
 import { HealthStatus } from '../wire/health-service.js';
 import { derivedNameOwner } from './derived-service-names.js';

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UnreachableError } from '../common/errors.js';
-import { runtimePaths } from '../supervisor/runtime-dir.js';
+import { runtimePaths } from '../common/runtime-dir.js';
 import { trustedApiAddress } from '../supervisor/runtime-dir-trust.js';
 
 /** The supervisor address a client uses, and how it was chosen (for error messages). */

@@ -1,5 +1,5 @@
 import type * as grpc from '@grpc/grpc-js';
-import type { SupervisorControl } from '../supervisor/control.js';
+import type { SupervisorControl } from '../supervisor/lifecycle/control.js';
 import { unary } from '../wire/grpc-handlers.js';
 import type { IdentityAuthority } from './identity-assertion.js';
 import { authenticateUnit, tokenOf } from './token.js';

@@ -1,5 +1,5 @@
 import { AlreadyExistsError, InvalidArgumentError, PermissionError, ResourceExhaustedError } from '../common/errors.js';
-import type { UnitStatus } from '../supervisor/unit-state.js';
+import type { UnitStatus } from '../supervisor/lifecycle/unit-state.js';
 import { RESOURCES_SUFFIX, type NameOwner } from './derived-service-names.js';
 import { validateRegistration } from './registration-validation.js';
 import { matchesQuery, type RegistryChange, type ServiceRecord, type ServiceRegistration, type ServiceRegistry } from './service-registry.js';

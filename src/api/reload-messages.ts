@@ -1,4 +1,4 @@
-import type { ReloadResult } from '../supervisor/control.js';
+import type { ReloadResult } from '../supervisor/lifecycle/control.js';
 
 /** `ensemble.supervisor.v1.ReloadResponse` as proto-loader gives and takes it. */
 export interface ReloadMessage {

@@ -6,7 +6,7 @@ import { Caller } from '../wire/call.js';
 import { clientsOnOneChannel } from '../wire/channel.js';
 import { loadProtos } from '../wire/protos.js';
 import type { StreamHandle } from '../wire/stream-handle.js';
-import type { ReloadResult } from '../supervisor/control.js';
+import type { ReloadResult } from '../supervisor/lifecycle/control.js';
 import { fromReloadMessage, type ReloadMessage } from './reload-messages.js';
 import type { LogLineMessage, StatusMessage, UnitMessage } from './supervisor-messages.js';
 

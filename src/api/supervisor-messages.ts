@@ -1,5 +1,5 @@
 import { redactSecrets } from '../ensemble/active-secrets.js';
-import type { HealthResult, LimitsMechanism, LogLine, SupervisorStatus, UnitState, UnitStatus } from '../supervisor/unit-state.js';
+import type { HealthResult, LimitsMechanism, LogLine, SupervisorStatus, UnitState, UnitStatus } from '../supervisor/lifecycle/unit-state.js';
 
 /** `ensemble.supervisor.v1.Unit` as proto-loader gives and takes it (unset optionals absent). */
 export interface UnitMessage {

@@ -1,4 +1,4 @@
-import type { ReloadResult, UnitReload } from '../supervisor/control.js';
+import type { ReloadResult, UnitReload } from '../supervisor/lifecycle/control.js';
 
 const MARK: Record<UnitReload['change'], string> = { added: '+', removed: '-', changed: '~', unchanged: '=' };
 

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { displayPath } from '../ensemble/diagnostic.js';
 import { isEnsembleError } from '../common/errors.js';
 import { formatReload } from './format-reload.js';
-import { runtimePaths } from '../supervisor/runtime-dir.js';
+import { runtimePaths } from '../common/runtime-dir.js';
 import { trustedApiAddress } from '../supervisor/runtime-dir-trust.js';
 import { resolveSupervisorTarget, type SupervisorTarget } from '../api/client-address.js';
 import type { ClientOptions, VerbOutput } from './client-verbs.js';

@@ -21,6 +21,6 @@ export async function budgetOf(flags: BudgetFlags): Promise<RenderBudget> {
 
 /** Compile `file` in a bounded child process (bounded-compile.ts), dying with this CLI. */
 export async function loadPlanInBudget(file: string, options: LoadOptions & { budget: RenderBudget }): Promise<Plan> {
-  const [{ loadPlanBounded }, { compileLauncher }] = await Promise.all([import('../ensemble/bounded-compile.js'), import('../supervisor/compile-launcher.js')]);
+  const [{ loadPlanBounded }, { compileLauncher }] = await Promise.all([import('../ensemble/bounded-compile.js'), import('../supervisor/process/compile-launcher.js')]);
   return loadPlanBounded(file, options, compileLauncher());
 }

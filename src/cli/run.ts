@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../common/errors.js';
-import type { LogFormat } from '../supervisor/create-logger.js';
+import type { LogFormat } from '../supervisor/logs/create-logger.js';
 import { action, EXIT_USER_ERROR } from './action.js';
 import { nodeFlag } from './node-option.js';
 
@@ -52,7 +52,7 @@ export function registerRun(program: Command): void {
           import('../ensemble/index.js'),
           import('../run-system.js'),
           import('../daemon-tuning.js'),
-          import('../supervisor/fd-limit.js'),
+          import('../supervisor/process/fd-limit.js'),
         ]);
         tuneForDaemon();
         // Soft RLIMIT_NOFILE towards the hard limit (docs/network.md "Connection limits"); the network plugin reports it.

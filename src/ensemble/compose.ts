@@ -7,7 +7,7 @@ import type { LoadContext } from './load-sources.js';
 import { Reporter } from './reporter.js';
 import type { ComposeNode, RunnerNode } from './syntax/ast.js';
 import { parseSource } from './syntax/parse-source.js';
-import { runtimePaths } from '../supervisor/runtime-dir.js';
+import { runtimePaths } from '../common/runtime-dir.js';
 import { unwatchedEnv } from './template-scope.js';
 import { unitNameProblem } from './unit-name.js';
 

@@ -1,5 +1,5 @@
-import type { SupervisorControl } from '../supervisor/control.js';
-import type { SupervisorStatus, UnitStatus } from '../supervisor/unit-state.js';
+import type { SupervisorControl } from '../supervisor/lifecycle/control.js';
+import type { SupervisorStatus, UnitStatus } from '../supervisor/lifecycle/unit-state.js';
 import type { ServiceLike } from './resource-mounts.js';
 import type { ResourceClientPool } from './resources-client.js';
 import type { ResourceClient, ServiceEntry, SupervisorAction, TreeBackend, UnitAction } from './tree-backend.js';

@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { clientCallError } from '../wire/client-call-error.js';
 import { unitFromMessage, type StatusMessage, type UnitMessage } from '../api/supervisor-messages.js';
-import type { SupervisorState, SupervisorStatus, UnitStatus } from '../supervisor/unit-state.js';
+import type { SupervisorState, SupervisorStatus, UnitStatus } from '../supervisor/lifecycle/unit-state.js';
 import { Caller } from '../wire/call.js';
 import { clientsOnOneChannel } from '../wire/channel.js';
 import { loadProtos } from '../wire/protos.js';

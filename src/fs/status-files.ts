@@ -1,5 +1,5 @@
 import { redactSecrets } from '../ensemble/active-secrets.js';
-import type { SupervisorStatus, UnitStatus } from '../supervisor/unit-state.js';
+import type { SupervisorStatus, UnitStatus } from '../supervisor/lifecycle/unit-state.js';
 import { FileViewError } from './errno.js';
 import type { SupervisorAction, TreeBackend, UnitAction } from './tree-backend.js';
 import { staticDir, valueFile, type DirNode, type FileNode } from './tree-node.js';

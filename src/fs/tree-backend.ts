@@ -1,4 +1,4 @@
-import type { SupervisorStatus, UnitStatus } from '../supervisor/unit-state.js';
+import type { SupervisorStatus, UnitStatus } from '../supervisor/lifecycle/unit-state.js';
 
 /** What a unit says about one of its resources (`ensemble.resources.v1.Resource`). */
 export interface ResourceInfo {

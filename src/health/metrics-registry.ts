@@ -1,8 +1,8 @@
 import { readdirSync } from 'node:fs';
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { SupervisorControl } from '../supervisor/control.js';
-import { UNIT_STATES } from '../supervisor/unit-state.js';
-import type { UnitStatus } from '../supervisor/unit-state.js';
+import type { SupervisorControl } from '../supervisor/lifecycle/control.js';
+import { UNIT_STATES } from '../supervisor/lifecycle/unit-state.js';
+import type { UnitStatus } from '../supervisor/lifecycle/unit-state.js';
 
 /** What the metrics read from the supervisor: only its read side. */
 export type MetricsSource = Pick<SupervisorControl, 'status' | 'listUnits'>;

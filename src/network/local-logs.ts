@@ -1,6 +1,6 @@
 import type { LogLineMessage } from '../api/supervisor-messages.js';
 import { toLogLineMessage } from '../api/supervisor-messages.js';
-import type { SupervisorControl } from '../supervisor/control.js';
+import type { SupervisorControl } from '../supervisor/lifecycle/control.js';
 
 /** A Logs request as the Peer and Network services take it. */
 export interface LogsRequest {

@@ -4,7 +4,7 @@ import { serverStream, unary } from '../wire/grpc-handlers.js';
 import { toServiceError } from '../wire/grpc-status.js';
 import { StreamOutbox } from '../wire/stream-outbox.js';
 import { toUnitMessage, type LogLineMessage } from '../api/supervisor-messages.js';
-import type { SupervisorControl } from '../supervisor/control.js';
+import type { SupervisorControl } from '../supervisor/lifecycle/control.js';
 import type { Federation } from './federation.js';
 import { streamLocalLogs, type LogsRequest } from './local-logs.js';
 import { NodeNotFoundError } from './network-errors.js';

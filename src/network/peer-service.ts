@@ -4,7 +4,7 @@ import { serverStream, unary } from '../wire/grpc-handlers.js';
 import { StreamOutbox } from '../wire/stream-outbox.js';
 import type { LogLineMessage } from '../api/supervisor-messages.js';
 import { toUnitMessage } from '../api/supervisor-messages.js';
-import type { SupervisorControl } from '../supervisor/control.js';
+import type { SupervisorControl } from '../supervisor/lifecycle/control.js';
 import type { Federation } from './federation.js';
 import { streamLocalLogs, type LogsRequest } from './local-logs.js';
 import type { ExchangeRequestMessage } from './network-messages.js';

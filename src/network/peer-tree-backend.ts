@@ -1,6 +1,6 @@
 import type { ResourceClient, ServiceEntry, SupervisorAction, TreeBackend, UnitAction } from '../fs/tree-backend.js';
 import { PermissionError, UnitNotFoundError } from '../common/errors.js';
-import type { SupervisorState, SupervisorStatus, UnitStatus } from '../supervisor/unit-state.js';
+import type { SupervisorState, SupervisorStatus, UnitStatus } from '../supervisor/lifecycle/unit-state.js';
 import type { Federation } from './federation.js';
 import { NodeNotFoundError } from './network-errors.js';
 import { unitFromMessage } from '../api/supervisor-messages.js';

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../common/errors.js';
-import type { SupervisorControl } from '../supervisor/control.js';
-import type { UnitStatus } from '../supervisor/unit-state.js';
+import type { SupervisorControl } from '../supervisor/lifecycle/control.js';
+import type { UnitStatus } from '../supervisor/lifecycle/unit-state.js';
 
 /** What can be done to a unit across the network. */
 export type UnitAction = 'start' | 'stop' | 'restart';

@@ -1,6 +1,6 @@
 import type { HealthSpec, LimitsSpec } from '../ensemble/plan.js';
-import type { UnitCgroup } from './unit-cgroup.js';
-import type { LimitsMechanism } from './unit-state.js';
+import type { UnitCgroup } from './process/unit-cgroup.js';
+import type { LimitsMechanism } from './lifecycle/unit-state.js';
 
 // The contract between the supervisor and the health layer. It lives here, with
 // its consumer: src/health implements it (and imports it), the supervisor never

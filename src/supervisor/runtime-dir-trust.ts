@@ -1,7 +1,7 @@
 import { lstatSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
-import { errnoCode, fsErrorText } from './fs-error-text.js';
-import type { RuntimePaths } from './runtime-dir.js';
+import { errnoCode, fsErrorText } from '../common/fs-error-text.js';
+import type { RuntimePaths } from '../common/runtime-dir.js';
 import { RuntimeDirError } from './supervisor-errors.js';
 
 /** Why a directory on the way to the API socket cannot be trusted, or null. */

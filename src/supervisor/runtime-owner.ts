@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allPids, isLiveProcess, procEnviron, procStat } from './proc-info.js';
-import { groupMembers, signalGroup } from './process-group.js';
-import type { RuntimePaths } from './runtime-dir.js';
-import { fsErrorText } from './fs-error-text.js';
-import { makeDirs } from './make-dirs.js';
+import { allPids, isLiveProcess, procEnviron, procStat } from './process/proc-info.js';
+import { groupMembers, signalGroup } from './process/process-group.js';
+import type { RuntimePaths } from '../common/runtime-dir.js';
+import { fsErrorText } from '../common/fs-error-text.js';
+import { makeDirs } from '../common/make-dirs.js';
 import { assertTrustedRuntimeDir } from './runtime-dir-trust.js';
 import { RuntimeDirError } from './supervisor-errors.js';
 

@@ -1,28 +1,28 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { stopInReverseDependencyOrder } from './stop-order.js';
+import { stopInReverseDependencyOrder } from './lifecycle/stop-order.js';
 import type { Logger } from 'pino';
 import { resolve } from 'node:path';
 import type { Diagnostic } from '../ensemble/diagnostic.js';
 import type { Plan, PropertyValue, UnitSpec } from '../ensemble/plan.js';
 import { InvalidArgumentError, isEnsembleError, StateError, UnitNotFoundError, UnsupportedError } from '../common/errors.js';
 import { VERSION } from '../common/version.js';
-import type { ReloadAction, ReloadResult, SupervisorControl } from './control.js';
+import type { ReloadAction, ReloadResult, SupervisorControl } from './lifecycle/control.js';
 import type { HealthServices, ResourceSample } from './health-services.js';
-import { findSetpriv } from './find-setpriv.js';
-import type { LaunchOptions } from './launch-command.js';
-import { LogHub } from './log-hub.js';
-import { OperatorState } from './operator-state.js';
-import { Reaper } from './reaper.js';
+import { findSetpriv } from './process/find-setpriv.js';
+import type { LaunchOptions } from './process/launch-command.js';
+import { LogHub } from './logs/log-hub.js';
+import { OperatorState } from './lifecycle/operator-state.js';
+import { Reaper } from './process/reaper.js';
 import { applyPlan, planActions, reloadResult, type PlanTarget } from './reload/apply-plan.js';
 import { diffPlans, type PlanDiff } from './reload/plan-diff.js';
 import { formatAbsolute, PlanRejectedError } from './reload/plan-rejected-error.js';
 import { PropertyWatchers, type Properties } from './reload/property-watchers.js';
 import { SerialQueue } from './reload/serial-queue.js';
-import type { RuntimePaths } from './runtime-dir.js';
-import { Unit, type UnitHost } from './unit.js';
-import { UnitQueue } from './unit-queue.js';
-import type { LogLine, SupervisorState, SupervisorStatus, UnitStatus } from './unit-state.js';
-import { isUp } from './unit-transitions.js';
+import type { RuntimePaths } from '../common/runtime-dir.js';
+import { Unit, type UnitHost } from './lifecycle/unit.js';
+import { UnitQueue } from './lifecycle/unit-queue.js';
+import type { LogLine, SupervisorState, SupervisorStatus, UnitStatus } from './lifecycle/unit-state.js';
+import { isUp } from './lifecycle/unit-transitions.js';
 
 /**
  * Default interval of resource sampling (cpu/memory in the unit status, and

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LocalServiceRegistry } from '../../src/api/local-service-registry.js';
 import type { RegistryChange } from '../../src/api/service-registry.js';
-import type { UnitState, UnitStatus } from '../../src/supervisor/unit-state.js';
+import type { UnitState, UnitStatus } from '../../src/supervisor/lifecycle/unit-state.js';
 
 function status(name: string, state: UnitState, pid: number | null): UnitStatus {
   return { name, state, kind: 'node', pid, restarts: 0, exitCode: null, exitSignal: null, error: null, since: 0, cpuPercent: null, memoryBytes: null, health: 'unknown', limits: 'none', stoppedByOperator: false };

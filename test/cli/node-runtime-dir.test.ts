@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runtimePaths, type RuntimePaths } from '../../src/supervisor/runtime-dir.js';
+import { runtimePaths, type RuntimePaths } from '../../src/common/runtime-dir.js';
 import { killPids, pidsWithEnv } from '../helpers/processes.js';
 import { REPO_ROOT, spawnCli, TSX_LOADER, type SupervisorChild } from '../helpers/supervisor-child.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';

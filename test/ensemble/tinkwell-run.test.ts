@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runtimePaths, type RuntimePaths } from '../../src/supervisor/runtime-dir.js';
+import { runtimePaths, type RuntimePaths } from '../../src/common/runtime-dir.js';
 import { fixture } from '../helpers/make-unit-spec.js';
 import { killPids, pidsWithEnv } from '../helpers/processes.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';

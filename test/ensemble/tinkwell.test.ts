@@ -8,7 +8,7 @@ import { findEnsembleFile } from '../../src/api/client-address.js';
 import { evaluateCondition } from '../../src/ensemble/condition/evaluate-condition.js';
 import { templateScope } from '../../src/ensemble/template-scope.js';
 import { isUnitName, shellQuoteName, unitNameProblem } from '../../src/ensemble/unit-name.js';
-import { runtimePaths } from '../../src/supervisor/runtime-dir.js';
+import { runtimePaths } from '../../src/common/runtime-dir.js';
 
 // The real built binary (`npm test` builds before running the suite) on our own
 // Tinkwell-style corpus (test/fixtures/tinkwell/, see its README).

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runtimePaths } from '../../src/supervisor/runtime-dir.js';
+import { runtimePaths } from '../../src/common/runtime-dir.js';
 import { buildWat } from '../../units/wasm-host/build-wat.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { ROOT, runEnsemble, type EnsembleRun } from '../units/helpers/run-ensemble.js';

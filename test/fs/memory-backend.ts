@@ -1,7 +1,7 @@
 import { InvalidArgumentError, PermissionError, UnitNotFoundError } from '../../src/common/errors.js';
 import { FileViewError } from '../../src/fs/errno.js';
 import type { ResourceClient, ResourceInfo, ServiceEntry, SupervisorAction, TreeBackend, UnitAction } from '../../src/fs/tree-backend.js';
-import type { SupervisorStatus, UnitStatus } from '../../src/supervisor/unit-state.js';
+import type { SupervisorStatus, UnitStatus } from '../../src/supervisor/lifecycle/unit-state.js';
 
 /** One resource of an in-memory unit. */
 export interface MemoryResource {

@@ -2,7 +2,7 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMetricsServer } from '../../src/health/metrics.js';
 import type { MetricsServer } from '../../src/health/metrics.js';
-import type { SupervisorStatus, UnitStatus } from '../../src/supervisor/unit-state.js';
+import type { SupervisorStatus, UnitStatus } from '../../src/supervisor/lifecycle/unit-state.js';
 
 // This unit test gives the metrics server a small object implementing the read
 // side of SupervisorControl (status, listUnits) over real UnitStatus data. The

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runtimePaths, type RuntimePaths } from '../../src/supervisor/runtime-dir.js';
+import { runtimePaths, type RuntimePaths } from '../../src/common/runtime-dir.js';
 import { killPids, pidsWithEnvPrefix } from './processes.js';
 
 /** A fresh temp dir with runtime/state homes and an ensemble file path inside it. */

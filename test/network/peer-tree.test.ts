@@ -9,7 +9,7 @@ import { NetworkPlugin } from '../../src/network/network-plugin.js';
 import type { PeerTrees } from '../../src/network/peer-tree-backend.js';
 import { runSystem } from '../../src/run-system.js';
 import type { Supervisor } from '../../src/supervisor/supervisor.js';
-import type { UnitStatus } from '../../src/supervisor/unit-state.js';
+import type { UnitStatus } from '../../src/supervisor/lifecycle/unit-state.js';
 import { fixture } from '../helpers/make-unit-spec.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';

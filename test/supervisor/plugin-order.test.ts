@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runSystem } from '../../src/run-system.js';
 import type { Supervisor } from '../../src/supervisor/supervisor.js';
-import type { UnitState } from '../../src/supervisor/unit-state.js';
+import type { UnitState } from '../../src/supervisor/lifecycle/unit-state.js';
 import type { PluginContext, SystemPlugin } from '../../src/system-plugin.js';
 import { makePlan, makeUnitSpec } from '../helpers/make-unit-spec.js';
 import { isAlive, pidsWithEnv } from '../helpers/processes.js';

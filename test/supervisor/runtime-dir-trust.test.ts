@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assertTrustedRuntimeDir } from '../../src/supervisor/runtime-dir-trust.js';
-import { runtimePaths, type RuntimePaths } from '../../src/supervisor/runtime-dir.js';
+import { runtimePaths, type RuntimePaths } from '../../src/common/runtime-dir.js';
 import { killPids, pidsWithEnv } from '../helpers/processes.js';
 import { REPO_ROOT } from '../helpers/supervisor-child.js';
 import { waitFor } from '../helpers/wait-for.js';

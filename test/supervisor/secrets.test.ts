@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setActiveSecrets } from '../../src/ensemble/active-secrets.js';
 import { MASK } from '../../src/ensemble/secret-fields.js';
 import { UNIT_STATUS_FILES } from '../../src/fs/status-files.js';
-import type { UnitStatus } from '../../src/supervisor/unit-state.js';
+import type { UnitStatus } from '../../src/supervisor/lifecycle/unit-state.js';
 import { lastGoodFile } from '../../src/supervisor/reload/last-good-plan.js';
 import { REPO_ROOT, spawnCli, TSX_LOADER, type SupervisorChild } from '../helpers/supervisor-child.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';

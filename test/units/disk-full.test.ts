@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runtimePaths } from '../../src/supervisor/runtime-dir.js';
+import { runtimePaths } from '../../src/common/runtime-dir.js';
 import { mountTmpfs, type Tmpfs } from '../helpers/tmpfs.js';
 import { waitFor } from '../helpers/wait-for.js';
 import type { StoreSnapshot } from '../../units/store/measure-store.js';

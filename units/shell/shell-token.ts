@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '../../src/sdk/host.js';
-import { fsErrorText } from '../../src/supervisor/fs-error-text.js';
+import { fsErrorText } from '../../src/common/fs-error-text.js';
 
 /** Where the shell's token came from; `pending` while the token file could not be written yet. */
 export interface ShellToken {

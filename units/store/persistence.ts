@@ -1,6 +1,6 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import { conciseFsError } from '../../src/supervisor/fs-error-text.js';
+import { conciseFsError } from '../../src/common/fs-error-text.js';
 import { unitLog } from '../common/unit-log.js';
 import type { StoreSnapshot } from './measure-store.js';
 

@@ -1,6 +1,6 @@
 import type { Plan, UnitSpec } from '../../ensemble/plan.js';
 import { StateError } from '../../common/errors.js';
-import type { ReloadAction, ReloadResult } from '../control.js';
+import type { ReloadAction, ReloadResult } from '../lifecycle/control.js';
 import { onlyPropertiesChanged, type PlanDiff, type UnitDiff } from './plan-diff.js';
 
 /** What {@link applyPlan} needs from the supervisor. */

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plan } from '../../ensemble/plan.js';
 import { EnsembleError } from '../../common/errors.js';
-import { removeStaleTemps, writeFileAtomic } from '../atomic-write.js';
+import { removeStaleTemps, writeFileAtomic } from '../../common/atomic-write.js';
 
 /** Name of the last good plan file in the ensemble's state directory. */
 export const LAST_GOOD_FILE = 'last-good-plan.json';

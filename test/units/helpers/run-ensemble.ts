@@ -75,7 +75,7 @@ export async function runEnsemble(text: string, options: RunEnsembleOptions = {}
   const home = makeTempHome();
   for (const [name, content] of Object.entries(options.files ?? {})) home.write(name, content);
   const file = options.file ?? home.write('system.ensemble', text);
-  const paths = options.file ? (await import('../../../src/supervisor/runtime-dir.js')).runtimePaths(file, home.env) : home.paths;
+  const paths = options.file ? (await import('../../../src/common/runtime-dir.js')).runtimePaths(file, home.env) : home.paths;
   let out = '';
   const proc = spawn(process.execPath, ['--import', TSX_LOADER, join(ROOT, 'src', 'cli', 'main.ts'), 'run', file, '--log-format', 'json', ...(options.flags ?? ['--no-fs'])], {
     cwd: home.dir,
