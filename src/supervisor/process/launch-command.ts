@@ -120,8 +120,8 @@ function tsxLoader(unit: string): string {
 
 /** The folders searched for built-in units, for this copy of the package. */
 export function defaultUnitsDirs(): string[] {
-  const here = dirname(fileURLToPath(import.meta.url)); // <root>/src/supervisor or <root>/dist/src/supervisor
-  const srcDir = dirname(here);
+  const here = dirname(fileURLToPath(import.meta.url)); // <root>/src/supervisor/process or <root>/dist/src/supervisor/process
+  const srcDir = dirname(dirname(here));
   const top = dirname(srcDir);
   const root = basename(top) === 'dist' ? dirname(top) : top;
   return [join(root, 'dist', 'units'), join(root, 'units')];

@@ -27,7 +27,7 @@ describe('operator state', { timeout: 240_000 }, () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'operator-state.json');
     for (let round = 1; round <= 25; round++) {
-      const child = spawn(process.execPath, ['--import', TSX_LOADER, join(here, 'fixtures', 'state-writer.ts'), file], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', TSX_LOADER, join(here, '..', 'reload', 'fixtures', 'state-writer.ts'), file], { stdio: ['ignore', 'pipe', 'pipe'] });
       cleanups.push(() => killPids([child.pid!]));
       let last = 0;
       let partial = '';
