@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { HealthSpec } from '../ensemble/plan.js';
-import { DeadlineTimer } from '../supervisor/lifecycle/deadline-timer.js';
+import { DeadlineTimer } from '../common/deadline-timer.js';
 import type { Probe, ProbeResult } from '../supervisor/health-services.js';
 
 /** Callbacks of a {@link HealthMonitor}. Exceptions they throw are reported as warnings and ignored. */

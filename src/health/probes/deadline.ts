@@ -1,5 +1,5 @@
 import { formatMs } from '../../common/duration.js';
-import { DeadlineTimer } from '../../supervisor/lifecycle/deadline-timer.js';
+import { DeadlineTimer } from '../../common/deadline-timer.js';
 import type { ProbeResult } from '../../supervisor/health-services.js';
 
 /** A failed result with `detail`. */

@@ -10,7 +10,7 @@ import type { Reaper } from '../process/reaper.js';
 import { RestartPolicy } from './restart-policy.js';
 import type { RuntimePaths } from '../../common/runtime-dir.js';
 import type { NotifyMessage } from '../process/sd-notify.js';
-import { DeadlineTimer } from './deadline-timer.js';
+import { DeadlineTimer } from '../../common/deadline-timer.js';
 import { formatMs } from '../../common/duration.js';
 import { ReadyTimeoutError } from '../supervisor-errors.js';
 import { unitEnvironment } from '../process/unit-environment.js';

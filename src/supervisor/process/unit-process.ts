@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { DeadlineTimer } from '../lifecycle/deadline-timer.js';
+import { DeadlineTimer } from '../../common/deadline-timer.js';
 import type { LaunchCommand } from './launch-command.js';
 import { LineSplitter } from '../logs/line-splitter.js';
 import { groupMembers, signalGroup } from './process-group.js';

@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
-import { DeadlineTimer, STALL_THRESHOLD_MS } from '../../../src/supervisor/lifecycle/deadline-timer.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { DeadlineTimer, STALL_THRESHOLD_MS } from '../../src/common/deadline-timer.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 // The event loop of this test process is really blocked (spawnSync of a child that sleeps), as a
 // SIGSTOP or a long GC pause would block the supervisor's; what the child sends meanwhile waits
