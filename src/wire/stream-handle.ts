@@ -26,8 +26,9 @@ export function followStream<T>(
   let cancelled = false;
   const done = new Promise<void>((resolve, reject) => {
     call.on('data', (message: T) => {
-      const full = onMessage(message);
-      if (full) {
+      const full: unknown = onMessage(message);
+      // Only a promise pauses: JavaScript callers may return anything (e.g. `lines.push(x)`, a number).
+      if (full instanceof Promise) {
         call.pause();
         const resume = (): void => void call.resume();
         full.then(resume, resume);
