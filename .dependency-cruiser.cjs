@@ -77,11 +77,18 @@ module.exports = {
     {
       name: 'src-root-is-the-top',
       severity: 'error',
-      comment:
-        'Files directly in src/ are the composition root (run-system.ts and what it wires) and the public API (index.ts): ' +
-        'only src/cli/ starts them.',
-      from: { path: '^src/[^/]+/', pathNot: '^src/cli/' },
+      comment: 'The file directly in src/ is the public API (index.ts): what the package exports; nothing in src/ imports it.',
+      from: { path: '^src/[^/]+/' },
       to: { path: '^src/[^/]+\\.(ts|js)$' },
+    },
+    {
+      name: 'system-only-from-cli',
+      severity: 'error',
+      comment:
+        'src/system/ is the composition root of `supervisor run` (runSystem, the plugin contract and the plugins that wire ' +
+        'the API, the file view, the network and metrics): it imports the library folders, and only src/cli/ imports it.',
+      from: { path: '^src/', pathNot: '^src/(cli|system)/' },
+      to: { path: '^src/system/' },
     },
     {
       name: 'units-only-through-sdk-and-wire',

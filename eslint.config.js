@@ -22,7 +22,7 @@ export default tseslint.config(
     // (the supervisor's log is its stdout), the benchmarks, the tests, and a
     // unit's own entry point and log helper (a unit's stdout is its log).
     files: ['src/**/*.ts', 'units/**/*.ts'],
-    ignores: ['src/cli/**', 'src/run-system.ts', 'src/system/**', 'units/*/main.ts', 'units/common/unit-log.ts', 'units/wasm-host/build-wat.ts'],
+    ignores: ['src/cli/**', 'src/system/**', 'units/*/main.ts', 'units/common/unit-log.ts', 'units/wasm-host/build-wat.ts'],
     rules: {
       'no-console': 'error',
       'no-restricted-syntax': [

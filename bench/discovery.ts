@@ -17,7 +17,7 @@ import { Writable } from 'node:stream';
 import * as grpc from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { loadProtos } from '../src/wire/protos.js';
-import { runSystem } from '../src/run-system.js';
+import { runSystem } from '../src/system/run-system.js';
 import type { Supervisor } from '../src/supervisor/supervisor.js';
 import { runtimePaths } from '../src/common/runtime-dir.js';
 

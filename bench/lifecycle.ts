@@ -34,7 +34,7 @@ interface Run {
 /** The CLI entry: the built one when it is newer than the sources, else the sources through tsx. */
 function cliCommand(): string[] {
   const built = join(root, 'dist', 'src', 'cli', 'main.js');
-  const sources = [join(root, 'src', 'run-system.ts'), ...readdirSync(join(root, 'src', 'supervisor')).map((f) => join(root, 'src', 'supervisor', f))];
+  const sources = [join(root, 'src', 'system', 'run-system.ts'), ...readdirSync(join(root, 'src', 'supervisor')).map((f) => join(root, 'src', 'supervisor', f))];
   const newest = Math.max(...sources.map((f) => statSync(f).mtimeMs));
   if (existsSync(built) && statSync(built).mtimeMs > newest) return [built];
   return ['--import', import.meta.resolve('tsx'), join(root, 'src', 'cli', 'main.ts')];

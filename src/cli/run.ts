@@ -50,8 +50,8 @@ export function registerRun(program: Command): void {
         // Loaded here, not at the top: other verbs need none of it (and `run` none of theirs).
         const [{ displayPath, formatDiagnostic, moreErrorsLine, parseParams, PlanError }, { runSystem }, { tuneForDaemon }, { raiseFdLimit }] = await Promise.all([
           import('../ensemble/index.js'),
-          import('../run-system.js'),
-          import('../daemon-tuning.js'),
+          import('../system/run-system.js'),
+          import('../system/daemon-tuning.js'),
           import('../supervisor/process/fd-limit.js'),
         ]);
         tuneForDaemon();

@@ -3,7 +3,6 @@ import { parseDuration } from '../common/duration.js';
 import type { Plan } from '../ensemble/plan.js';
 import { unitNameProblem } from '../ensemble/unit-name.js';
 import { InvalidArgumentError } from '../common/errors.js';
-import type { RunOptions } from '../system-plugin.js';
 import { formatHostPort, parseHostPort, type HostPort } from './peer-address.js';
 
 /** Port of the network listener when neither the `network` block nor `--listen` names one. */
@@ -14,6 +13,14 @@ export const DEFAULT_HEARTBEAT_MS = 1000;
 export const DEFAULT_TIMEOUT_MS = 5000;
 /** An unreachable member that is not a configured peer is forgotten after this long. */
 export const FORGET_AFTER_MS = 3_600_000;
+
+/** The flags of `supervisor run` that the network reads (the run's options carry them). */
+export interface NetworkFlags {
+  /** `--listen ADDR`: replaces the block's `listen`. */
+  readonly listen?: string | null;
+  /** `--peer ADDR`: added to the block's `peers`. */
+  readonly peers?: readonly string[];
+}
 
 /** mTLS material, read from the files of `tls { ca cert key }`. */
 export interface TlsMaterial {
@@ -67,7 +74,7 @@ function readMaterial(path: string, what: string): Buffer {
  * `ENSEMBLE_NETWORK_HEARTBEAT` / `ENSEMBLE_NETWORK_TIMEOUT` tune failure
  * detection (docs/network.md). Throws InvalidArgumentError with one line.
  */
-export function resolveNetworkConfig(plan: Plan, options: RunOptions, env: NodeJS.ProcessEnv): NetworkConfig | null {
+export function resolveNetworkConfig(plan: Plan, options: NetworkFlags, env: NodeJS.ProcessEnv): NetworkConfig | null {
   const block = plan.network;
   const listenFlag = options.listen ?? null;
   const peerFlags = options.peers ?? [];

@@ -88,7 +88,7 @@ export interface HealthMonitorHandle {
 
 /**
  * The health layer as the supervisor uses it. The composition root
- * (src/run-system.ts) passes the real implementations from src/health; the
+ * (src/system/run-system.ts) passes the real implementations from src/health; the
  * supervisor itself does not import them, which keeps the layering
  * `supervisor ← health`.
  */

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { SupervisorClient } from '../../src/api/supervisor-client.js';
-import { runSystem } from '../../src/run-system.js';
+import { runSystem } from '../../src/system/run-system.js';
 import type { Supervisor } from '../../src/supervisor/supervisor.js';
 import { fixture } from '../helpers/make-unit-spec.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';

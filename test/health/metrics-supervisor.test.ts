@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createProbe } from '../../src/health/create-probe.js';
 import { HealthMonitor } from '../../src/health/health-monitor.js';
 import { createLimitsEnforcer } from '../../src/health/limits-enforcer.js';
-import { MetricsPlugin } from '../../src/health/metrics-plugin.js';
+import { MetricsPlugin } from '../../src/system/metrics-plugin.js';
 import { ResourceSampler } from '../../src/health/resource-sampler.js';
 import { sampledLimitViolation } from '../../src/health/sampled-limits.js';
 import type { HealthServices } from '../../src/supervisor/health-services.js';

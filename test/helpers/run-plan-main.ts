@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Plan } from '../../src/ensemble/plan.js';
 import { reportError } from '../../src/cli/action.js';
-import { runSystem } from '../../src/run-system.js';
+import { runSystem } from '../../src/system/run-system.js';
 
 const planFile = process.argv[2];
 if (!planFile) throw new Error('usage: run-plan-main.ts PLAN.json');

@@ -24,30 +24,30 @@ function plan(network: Partial<NetworkSpec> | null, node = 'edge-1'): Plan {
 
 describe('network configuration', () => {
   it('is off without a network block or --listen, and --peer alone is refused', () => {
-    expect(resolveNetworkConfig(plan(null), { file: home.file }, {})).toBeNull();
-    expect(() => resolveNetworkConfig(plan(null), { file: home.file, peers: ['10.0.0.2:7600'] }, {})).toThrow(/--peer needs --listen/);
+    expect(resolveNetworkConfig(plan(null), {}, {})).toBeNull();
+    expect(() => resolveNetworkConfig(plan(null), { peers: ['10.0.0.2:7600'] }, {})).toThrow(/--peer needs --listen/);
   });
 
   it('merges the block with the flags; the token comes from the block, else ENSEMBLE_NETWORK_TOKEN', () => {
-    const c = resolveNetworkConfig(plan({ peers: ['10.0.0.2:7600'], token: 'from-file' }), { file: home.file, listen: '127.0.0.1:0', peers: ['[::1]:7601', '10.0.0.2:7600'] }, {});
+    const c = resolveNetworkConfig(plan({ peers: ['10.0.0.2:7600'], token: 'from-file' }), { listen: '127.0.0.1:0', peers: ['[::1]:7601', '10.0.0.2:7600'] }, {});
     expect(c).toMatchObject({ name: 'plant', node: 'edge-1', listen: { host: '127.0.0.1', port: 0 }, seeds: ['10.0.0.2:7600', '[::1]:7601'], token: 'from-file', heartbeatMs: 1000, timeoutMs: 5000 });
-    const flagsOnly = resolveNetworkConfig(plan(null), { file: home.file, listen: '0.0.0.0:7600' }, { ENSEMBLE_NETWORK_TOKEN: 'from-env' });
+    const flagsOnly = resolveNetworkConfig(plan(null), { listen: '0.0.0.0:7600' }, { ENSEMBLE_NETWORK_TOKEN: 'from-env' });
     expect(flagsOnly).toMatchObject({ name: 'default', token: 'from-env', listen: { host: '0.0.0.0', port: 7600 } });
-    expect(resolveNetworkConfig(plan({}), { file: home.file }, { ENSEMBLE_NETWORK_TOKEN: 't' })?.listen).toEqual({ host: '0.0.0.0', port: 7600 });
+    expect(resolveNetworkConfig(plan({}), {}, { ENSEMBLE_NETWORK_TOKEN: 't' })?.listen).toEqual({ host: '0.0.0.0', port: 7600 });
   });
 
   it('needs a token or TLS, readable TLS files, a usable node name and sane timings', () => {
-    expect(() => resolveNetworkConfig(plan({}), { file: home.file }, {})).toThrow(/needs a token .* or tls/);
-    expect(() => resolveNetworkConfig(plan({ tls: { ca: '/nonexistent/ca.crt', cert: '/x', key: '/y' } }), { file: home.file }, {})).toThrow(/network\.tls\.ca: cannot read \/nonexistent\/ca\.crt: ENOENT/);
+    expect(() => resolveNetworkConfig(plan({}), {}, {})).toThrow(/needs a token .* or tls/);
+    expect(() => resolveNetworkConfig(plan({ tls: { ca: '/nonexistent/ca.crt', cert: '/x', key: '/y' } }), {}, {})).toThrow(/network\.tls\.ca: cannot read \/nonexistent\/ca\.crt: ENOENT/);
     const pem = home.write('x.pem', 'pem');
     writeFileSync(pem, 'pem');
-    expect(resolveNetworkConfig(plan({ tls: { ca: pem, cert: pem, key: pem } }), { file: home.file }, {})?.tls?.ca.toString()).toBe('pem');
-    expect(() => resolveNetworkConfig(plan({ token: 't' }, 'bad/name'), { file: home.file }, {})).toThrow(/choose another one with --node/);
-    expect(() => resolveNetworkConfig(plan({ token: 't' }), { file: home.file, listen: 'nowhere' }, {})).toThrow(/--listen: "nowhere" is not an address/);
-    expect(resolveNetworkConfig(plan({ token: 't' }), { file: home.file }, { ENSEMBLE_NETWORK_HEARTBEAT: '200ms' })).toMatchObject({ heartbeatMs: 200, timeoutMs: 1000 });
-    expect(() => resolveNetworkConfig(plan({ token: 't' }), { file: home.file }, { ENSEMBLE_NETWORK_HEARTBEAT: '1s', ENSEMBLE_NETWORK_TIMEOUT: '1s' })).toThrow(/at least twice the heartbeat/);
+    expect(resolveNetworkConfig(plan({ tls: { ca: pem, cert: pem, key: pem } }), {}, {})?.tls?.ca.toString()).toBe('pem');
+    expect(() => resolveNetworkConfig(plan({ token: 't' }, 'bad/name'), {}, {})).toThrow(/choose another one with --node/);
+    expect(() => resolveNetworkConfig(plan({ token: 't' }), { listen: 'nowhere' }, {})).toThrow(/--listen: "nowhere" is not an address/);
+    expect(resolveNetworkConfig(plan({ token: 't' }), {}, { ENSEMBLE_NETWORK_HEARTBEAT: '200ms' })).toMatchObject({ heartbeatMs: 200, timeoutMs: 1000 });
+    expect(() => resolveNetworkConfig(plan({ token: 't' }), {}, { ENSEMBLE_NETWORK_HEARTBEAT: '1s', ENSEMBLE_NETWORK_TIMEOUT: '1s' })).toThrow(/at least twice the heartbeat/);
     // docs/network.md: language durations or a bare number of milliseconds, at least 10ms
-    const env = (heartbeat: string, timeout = '1h') => resolveNetworkConfig(plan({ token: 't' }), { file: home.file }, { ENSEMBLE_NETWORK_HEARTBEAT: heartbeat, ENSEMBLE_NETWORK_TIMEOUT: timeout });
+    const env = (heartbeat: string, timeout = '1h') => resolveNetworkConfig(plan({ token: 't' }), {}, { ENSEMBLE_NETWORK_HEARTBEAT: heartbeat, ENSEMBLE_NETWORK_TIMEOUT: timeout });
     expect(['500', '500ms', '0.5s', '1m', ' 2s '].map((h) => env(h)?.heartbeatMs)).toEqual([500, 500, 500, 60_000, 2000]);
     expect(env('1s', '2h')?.timeoutMs).toBe(7_200_000);
     expect(() => env('5ms')).toThrow(/ENSEMBLE_NETWORK_HEARTBEAT: "5ms" is too short \(at least 10ms\)/);

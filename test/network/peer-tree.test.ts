@@ -1,13 +1,13 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiPlugin } from '../../src/api/api-plugin.js';
+import { ApiPlugin } from '../../src/system/api-plugin.js';
 import { FileTree } from '../../src/fs/file-tree.js';
 import { LocalTreeBackend } from '../../src/fs/local-backend.js';
 import { ResourceClientPool } from '../../src/fs/resources-client.js';
-import { NetworkPlugin } from '../../src/network/network-plugin.js';
+import { NetworkPlugin } from '../../src/system/network-plugin.js';
 import type { PeerTrees } from '../../src/network/peer-tree-backend.js';
-import { runSystem } from '../../src/run-system.js';
+import { runSystem } from '../../src/system/run-system.js';
 import type { Supervisor } from '../../src/supervisor/supervisor.js';
 import type { UnitStatus } from '../../src/supervisor/lifecycle/unit-state.js';
 import { fixture } from '../helpers/make-unit-spec.js';

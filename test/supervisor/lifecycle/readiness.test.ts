@@ -2,7 +2,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defaultHealthServices } from '../../../src/run-system.js';
+import { defaultHealthServices } from '../../../src/system/run-system.js';
 import { fixture, makeUnitSpec, nodeUnit } from '../../helpers/make-unit-spec.js';
 import { isAlive } from '../../helpers/processes.js';
 import { startTestSupervisor, type TestSupervisor } from '../../helpers/test-supervisor.js';

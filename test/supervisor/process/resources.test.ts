@@ -5,7 +5,7 @@ import { HealthMonitor } from '../../../src/health/health-monitor.js';
 import { createLimitsEnforcer } from '../../../src/health/limits-enforcer.js';
 import { ResourceSampler } from '../../../src/health/resource-sampler.js';
 import { sampledLimitViolation } from '../../../src/health/sampled-limits.js';
-import { defaultHealthServices } from '../../../src/run-system.js';
+import { defaultHealthServices } from '../../../src/system/run-system.js';
 import type { HealthServices } from '../../../src/supervisor/health-services.js';
 import { makeUnitSpec, nodeUnit } from '../../helpers/make-unit-spec.js';
 import { isAlive } from '../../helpers/processes.js';

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import type { Plan } from './ensemble/plan.js';
-import type { SupervisorControl } from './supervisor/control.js';
-import type { LogFormat } from './supervisor/create-logger.js';
-import type { RuntimePaths } from './supervisor/runtime-dir.js';
+import type { Plan } from '../ensemble/plan.js';
+import type { SupervisorControl } from '../supervisor/lifecycle/control.js';
+import type { LogFormat } from '../supervisor/logs/create-logger.js';
+import type { RuntimePaths } from '../common/runtime-dir.js';
 
 /**
  * The options of `supervisor run` (src/cli/run.ts), as {@link runSystem} and

@@ -1,19 +1,19 @@
-import type { ApiExtension } from '../api/api-plugin.js';
+import type { ApiExtension } from './api-plugin.js';
 import type { ApiExtensionResult } from '../api/api-server.js';
 import { toServiceMessage } from '../api/service-messages.js';
 import { FederatedServiceRegistry } from '../api/federated-service-registry.js';
 import type { LocalServiceRegistry } from '../api/local-service-registry.js';
 import { loadProtos } from '../wire/protos.js';
 import { toStatusMessage, toUnitMessage } from '../api/supervisor-messages.js';
-import type { PluginContext, SystemPlugin } from '../system-plugin.js';
-import { Federation } from './federation.js';
-import { resolveNetworkConfig } from './network-config.js';
-import { networkHandlers } from './network-service.js';
-import { fdLimits } from '../supervisor/fd-limit.js';
-import { RefusalLog } from './peer-auth.js';
-import { formatHostPort } from './peer-address.js';
-import { peerTrees, type PeerTrees, type ResourceClientFactory } from './peer-tree-backend.js';
-import { startPeerListener, type PeerListener } from './peer-listener.js';
+import type { PluginContext, SystemPlugin } from './system-plugin.js';
+import { Federation } from '../network/federation.js';
+import { resolveNetworkConfig } from '../network/network-config.js';
+import { networkHandlers } from '../network/network-service.js';
+import { fdLimits } from '../supervisor/process/fd-limit.js';
+import { RefusalLog } from '../network/peer-auth.js';
+import { formatHostPort } from '../network/peer-address.js';
+import { peerTrees, type PeerTrees, type ResourceClientFactory } from '../network/peer-tree-backend.js';
+import { startPeerListener, type PeerListener } from '../network/peer-listener.js';
 
 /** Below this open-file limit the plugin warns (the listener's connection cap shrinks with it). */
 const LOW_FD_LIMIT = 4096;

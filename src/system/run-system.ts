@@ -1,29 +1,29 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import type { ApiPlugin } from './api/api-plugin.js';
-import { loadPlan as defaultLoadPlan } from './ensemble/load-plan.js';
-import { renderBudgetFromEnv } from './ensemble/render-budget.js';
-import type { Plan } from './ensemble/plan.js';
-import { FsPlugin } from './fs/fs-plugin.js';
-import { MetricsPlugin } from './health/metrics-plugin.js';
-import { HealthMonitor } from './health/health-monitor.js';
-import { createLimitsEnforcer } from './health/limits-enforcer.js';
-import { ResourceSampler } from './health/resource-sampler.js';
-import { sampledLimitViolation } from './health/sampled-limits.js';
+import type { ApiPlugin } from './api-plugin.js';
+import { loadPlan as defaultLoadPlan } from '../ensemble/load-plan.js';
+import { renderBudgetFromEnv } from '../ensemble/render-budget.js';
+import type { Plan } from '../ensemble/plan.js';
+import { FsPlugin } from './fs-plugin.js';
+import { MetricsPlugin } from './metrics-plugin.js';
+import { HealthMonitor } from '../health/health-monitor.js';
+import { createLimitsEnforcer } from '../health/limits-enforcer.js';
+import { ResourceSampler } from '../health/resource-sampler.js';
+import { sampledLimitViolation } from '../health/sampled-limits.js';
 import { LazyPlugin } from './lazy-plugin.js';
 import { lazyProbeFactory } from './lazy-probe-factory.js';
-import type { NetworkPlugin } from './network/network-plugin.js';
-import { boundedPlanLoader } from './supervisor/compile-launcher.js';
-import { createLogger } from './supervisor/create-logger.js';
-import type { HealthServices } from './supervisor/health-services.js';
-import { addActiveSecrets, setActiveSecrets } from './ensemble/active-secrets.js';
-import { loadLastGoodPlan, saveLastGoodPlan } from './supervisor/reload/last-good-plan.js';
-import { formatAbsolute, PlanRejectedError } from './supervisor/reload/plan-rejected-error.js';
-import type { Diagnostic } from './ensemble/diagnostic.js';
-import { runtimePaths, type RuntimePaths } from './supervisor/runtime-dir.js';
-import { RuntimeOwner } from './supervisor/runtime-owner.js';
-import { Supervisor } from './supervisor/supervisor.js';
+import type { NetworkPlugin } from './network-plugin.js';
+import { boundedPlanLoader } from '../supervisor/process/compile-launcher.js';
+import { createLogger } from '../supervisor/logs/create-logger.js';
+import type { HealthServices } from '../supervisor/health-services.js';
+import { addActiveSecrets, setActiveSecrets } from '../ensemble/active-secrets.js';
+import { loadLastGoodPlan, saveLastGoodPlan } from '../supervisor/reload/last-good-plan.js';
+import { formatAbsolute, PlanRejectedError } from '../supervisor/reload/plan-rejected-error.js';
+import type { Diagnostic } from '../ensemble/diagnostic.js';
+import { runtimePaths, type RuntimePaths } from '../common/runtime-dir.js';
+import { RuntimeOwner } from '../supervisor/runtime-owner.js';
+import { Supervisor } from '../supervisor/supervisor.js';
 import type { PluginContext, RunOptions, SystemPlugin } from './system-plugin.js';
 
 export type { RunOptions } from './system-plugin.js';
@@ -62,13 +62,13 @@ export function builtinPlugins(_options: RunOptions): SystemPlugin[] {
   // The network extends the API (federated registry, Network service) and starts right after it.
   let networkPlugin: Promise<NetworkPlugin> | null = null;
   let networkInstance: NetworkPlugin | null = null;
-  const loadNetwork = (): Promise<NetworkPlugin> => (networkPlugin ??= import('./network/network-plugin.js').then((m) => (networkInstance = new m.NetworkPlugin())));
+  const loadNetwork = (): Promise<NetworkPlugin> => (networkPlugin ??= import('./network-plugin.js').then((m) => (networkInstance = new m.NetworkPlugin())));
   let apiPlugin: ApiPlugin | null = null;
   const api = new LazyPlugin({
     name: 'api',
     afterUnits: true,
     load: async () => {
-      const [{ ApiPlugin }, network] = await Promise.all([import('./api/api-plugin.js'), loadNetwork()]);
+      const [{ ApiPlugin }, network] = await Promise.all([import('./api-plugin.js'), loadNetwork()]);
       apiPlugin = new ApiPlugin(network);
       return apiPlugin;
     },
@@ -78,7 +78,7 @@ export function builtinPlugins(_options: RunOptions): SystemPlugin[] {
     afterUnits: true,
     // A bad network configuration stops the run before any unit starts.
     prepare: async (ctx) => {
-      const { resolveNetworkConfig } = await import('./network/network-config.js');
+      const { resolveNetworkConfig } = await import('../network/network-config.js');
       resolveNetworkConfig(ctx.plan, ctx.options, ctx.options.env ?? process.env);
     },
     load: loadNetwork,

@@ -1,5 +1,5 @@
-import type { PluginContext, SystemPlugin } from '../system-plugin.js';
-import type { MetricsServer } from './metrics.js';
+import type { PluginContext, SystemPlugin } from './system-plugin.js';
+import type { MetricsServer } from '../health/metrics.js';
 
 /**
  * `supervisor run --metrics ADDR`: serves Prometheus metrics of the running
@@ -19,7 +19,7 @@ export class MetricsPlugin implements SystemPlugin {
   async start(ctx: PluginContext): Promise<void> {
     const address = ctx.options.metrics;
     if (address === undefined || address === null || address === '') return;
-    const { startMetricsServer } = await import('./metrics.js');
+    const { startMetricsServer } = await import('../health/metrics.js');
     this.server = await startMetricsServer(ctx.control, address);
     ctx.logger.info({ address: this.server.address }, `metrics on http://${this.server.address}/metrics`);
   }

@@ -1,5 +1,5 @@
-import type { HealthSpec } from './ensemble/plan.js';
-import type { Probe, ProbeFactory, ProbeResult, ProbeTarget } from './supervisor/health-services.js';
+import type { HealthSpec } from '../ensemble/plan.js';
+import type { Probe, ProbeFactory, ProbeResult, ProbeTarget } from '../supervisor/health-services.js';
 
 /**
  * A probe factory that imports the probes (and with them gRPC) on the first
@@ -7,7 +7,7 @@ import type { Probe, ProbeFactory, ProbeResult, ProbeTarget } from './supervisor
  * blocks never loads them. Probes made before the import finished run once
  * it has (their first check waits for it).
  */
-export function lazyProbeFactory(load: () => Promise<ProbeFactory> = async () => (await import('./health/create-probe.js')).createProbe): ProbeFactory {
+export function lazyProbeFactory(load: () => Promise<ProbeFactory> = async () => (await import('../health/create-probe.js')).createProbe): ProbeFactory {
   let factory: ProbeFactory | null = null;
   let loading: Promise<ProbeFactory> | null = null;
   return (spec, target) => {

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import type { PluginContext, SystemPlugin } from '../system-plugin.js';
-import type { FileTree, PeerSource } from './file-tree.js';
-import type { ServiceLister } from './local-backend.js';
-import type { MountedFileView } from './mount-file-view.js';
-import type { ResourceClient } from './tree-backend.js';
+import type { PluginContext, SystemPlugin } from './system-plugin.js';
+import type { FileTree, PeerSource } from '../fs/file-tree.js';
+import type { ServiceLister } from '../fs/local-backend.js';
+import type { MountedFileView } from '../fs/mount-file-view.js';
+import type { ResourceClient } from '../fs/tree-backend.js';
 
 /**
  * The network's `peers/` source, given a factory of Resources clients (the
@@ -48,11 +48,11 @@ export class FsPlugin implements SystemPlugin {
     }
     const dir = options.mount ? resolve(options.mount) : ctx.paths.mountDir;
     const [{ FileTree }, { fuseAvailability }, { LocalTreeBackend }, { mountFileView }, { ResourceClientPool }] = await Promise.all([
-      import('./file-tree.js'),
-      import('./fuse-adapter.js'),
-      import('./local-backend.js'),
-      import('./mount-file-view.js'),
-      import('./resources-client.js'),
+      import('../fs/file-tree.js'),
+      import('../fs/fuse-adapter.js'),
+      import('../fs/local-backend.js'),
+      import('../fs/mount-file-view.js'),
+      import('../fs/resources-client.js'),
     ]);
     const avail = fuseAvailability();
     if (!avail.ok) {

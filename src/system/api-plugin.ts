@@ -1,10 +1,10 @@
 import { dirname } from 'node:path';
 import { compileUnitBounded } from '../ensemble/bounded-compile.js';
 import { renderBudgetFromEnv } from '../ensemble/render-budget.js';
-import { compileLauncher } from '../supervisor/compile-launcher.js';
-import type { PluginContext, SystemPlugin } from '../system-plugin.js';
-import { startApiServer, type ApiExtensionResult, type ApiServer } from './api-server.js';
-import type { LocalServiceRegistry } from './local-service-registry.js';
+import { compileLauncher } from '../supervisor/process/compile-launcher.js';
+import type { PluginContext, SystemPlugin } from './system-plugin.js';
+import { startApiServer, type ApiExtensionResult, type ApiServer } from '../api/api-server.js';
+import type { LocalServiceRegistry } from '../api/local-service-registry.js';
 
 /**
  * Something that extends the API as it starts (the network: a federated
