@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sdkRunner } from '../api/system-harness.js';
 import { fixture } from '../helpers/make-unit-spec.js';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -15,26 +16,13 @@ const main = join(root, 'src/cli/main.ts');
 // `--import tsx` by absolute URL: the CLI runs in directories that have no node_modules.
 const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 let home: TempHome;
 let runner: ChildProcess;
 let runnerExit: Promise<number | null>;
 let runnerOutput = '';
 
-function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Result> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['--import', tsx, main, ...args],
-      { cwd: options.cwd ?? home.dir, env: { ...process.env, ...home.env, ENSEMBLE_SUPERVISOR: '', ...options.env }, timeout: 60_000 },
-      (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
+function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  return runCli(args, { home, cwd: options.cwd, env: options.env, timeoutMs: 60_000 });
 }
 
 beforeAll(async () => {

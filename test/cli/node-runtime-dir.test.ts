@@ -1,43 +1,29 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimePaths, type RuntimePaths } from '../../src/common/runtime-dir.js';
 import { killPids, pidsWithEnv } from '../helpers/processes.js';
-import { REPO_ROOT, spawnCli, TSX_LOADER, type SupervisorChild } from '../helpers/supervisor-child.js';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
+import { spawnCli, type SupervisorChild } from '../helpers/supervisor-child.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 // Two real supervisors of one ensemble file, as --node a and --node b, side by side,
 // and the client verbs reaching each through --node or ENSEMBLE_NODE.
 
-const MAIN = join(REPO_ROOT, 'src', 'cli', 'main.ts');
 const FILE = `runner common "sleep" { arguments: "3600" }
 runner only_a "sleep" on "a" { arguments: "3600" }
 runner only_b "sleep" on "b" { arguments: "3600" }
 `;
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 let home: TempHome;
 let pathsA: RuntimePaths;
 let pathsB: RuntimePaths;
 const supervisors: SupervisorChild[] = [];
 
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['--import', TSX_LOADER, MAIN, ...args],
-      { cwd: home.dir, env: { ...process.env, ...home.env, ENSEMBLE_SUPERVISOR: '', ENSEMBLE_NODE: '', ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return runCli(args, { home, env, timeoutMs: 60_000 });
 }
 
 async function units(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Record<string, string>> {

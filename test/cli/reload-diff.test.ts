@@ -1,15 +1,8 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT, TSX_LOADER } from '../helpers/supervisor-child.js';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
 import { startReloadSystem, type ReloadSystem } from '../supervisor/reload/reload-harness.js';
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 const systems: ReloadSystem[] = [];
 afterEach(() => {
@@ -19,15 +12,8 @@ afterEach(() => {
   }
 });
 
-function cli(s: ReloadSystem, args: string[], cwd = s.home.dir): Promise<Result> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['--import', TSX_LOADER, join(REPO_ROOT, 'src/cli/main.ts'), ...args],
-      { cwd, env: { ...process.env, ...s.home.env, ENSEMBLE_SUPERVISOR: '' }, timeout: 120_000 },
-      (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
+function cli(s: ReloadSystem, args: string[], cwd = s.home.dir): Promise<CliResult> {
+  return runCli(args, { home: s.home, cwd });
 }
 
 const START = `runner a "sleep" { arguments: "1000" }\nrunner b "sleep" { arguments: "1001" }\nrunner c "sleep" { arguments: "1002" }\n`;

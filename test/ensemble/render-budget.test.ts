@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,18 +6,14 @@ import { compileUnitBounded, loadPlanBounded } from '../../src/ensemble/bounded-
 import { formatDiagnostic, loadPlan, PlanError } from '../../src/ensemble/index.js';
 import { DEFAULT_RENDER_BUDGET, parseRenderBudget, renderBudgetFromEnv } from '../../src/ensemble/render-budget.js';
 import { MAX_INCLUDE_DEPTH } from '../../src/ensemble/template-limits.js';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
 import { errors, workspace, type Workspace } from './helpers.js';
 
 // The real built binary, as in test/cli/check-render.test.ts (build before running).
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'dist/src/cli/main.js');
 
-function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
+function cli(args: string[], cwd: string): Promise<CliResult> {
+  return runCli(args, { from: 'dist', cwd, maxBuffer: 16 * 1024 * 1024 });
 }
 
 /** Nothing that looks like a JavaScript or native stack trace. */

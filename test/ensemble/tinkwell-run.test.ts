@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimePaths, type RuntimePaths } from '../../src/common/runtime-dir.js';
 import { fixture } from '../helpers/make-unit-spec.js';
 import { killPids, pidsWithEnv } from '../helpers/processes.js';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -16,24 +17,14 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const main = join(root, 'src/cli/main.ts');
 const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 let home: TempHome;
 let paths: RuntimePaths;
 let runner: ChildProcess;
 let runnerExit: Promise<number | null>;
 let output = '';
 
-function cli(args: string[]): Promise<Result> {
-  return new Promise((done) => {
-    execFile(process.execPath, ['--import', tsx, main, ...args], { cwd: home.dir, env: { ...process.env, ...home.env, ENSEMBLE_SUPERVISOR: '', ENSEMBLE_NODE: '' }, timeout: 60_000 }, (err, stdout, stderr) =>
-      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
+function cli(args: string[]): Promise<CliResult> {
+  return runCli(args, { home, timeoutMs: 60_000 });
 }
 
 beforeAll(async () => {

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,28 +8,18 @@ import { evaluateCondition } from '../../src/ensemble/condition/evaluate-conditi
 import { templateScope } from '../../src/ensemble/template-scope.js';
 import { isUnitName, shellQuoteName, unitNameProblem } from '../../src/ensemble/unit-name.js';
 import { runtimePaths } from '../../src/common/runtime-dir.js';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
 
 // The real built binary (`npm test` builds before running the suite) on our own
 // Tinkwell-style corpus (test/fixtures/tinkwell/, see its README).
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'dist/src/cli/main.js');
 const corpus = path.join(root, 'test/fixtures/tinkwell');
 const SETS = ['--set', 'false_setting=false', '--set', 'string_setting=string', '--set', 'main-voltage=230'];
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Result> {
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   // A generous render budget: the machine is shared and loaded; these files are tiny.
   const argv = args[0] === 'check' || args[0] === 'render' ? [args[0], '--render-timeout', '60s', ...args.slice(1)] : args;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...argv], { cwd: corpus, env: { ...process.env, ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
-  });
+  return runCli(argv, { from: 'dist', cwd: corpus, env, timeoutMs: 60_000 });
 }
 
 interface RenderedUnit {

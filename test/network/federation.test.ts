@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +5,8 @@ import type { ServiceMessage } from '../../src/wire/discovery-messages.js';
 import { loadProtos } from '../../src/wire/protos.js';
 import { PeerClient } from '../../src/network/peer-client.js';
 import { fixture } from '../helpers/make-unit-spec.js';
-import { REPO_ROOT, TSX_LOADER } from '../helpers/supervisor-child.js';
+import { runCli, type CliResult } from '../helpers/run-cli.js';
+import { REPO_ROOT } from '../helpers/supervisor-child.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { startNode, waitMembers, waitUnitsReady, type NodeProcess } from './cluster.js';
@@ -38,22 +38,9 @@ let file: string;
 const nodes: Record<string, NodeProcess> = {};
 const extra: NodeProcess[] = [];
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** The real CLI against node `n` (through its runtime home, like an operator on that machine). */
 function cli(n: NodeProcess, args: string[]): Promise<CliResult> {
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      ['--import', TSX_LOADER, join(REPO_ROOT, 'src/cli/main.ts'), '--supervisor', n.home.paths.apiAddress, ...args],
-      { cwd: n.home.dir, env: { ...process.env, ENSEMBLE_SUPERVISOR: '', ...n.home.env }, timeout: 90_000 },
-      (err, stdout, stderr) => done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
+  return runCli(['--supervisor', n.home.paths.apiAddress, ...args], { home: n.home, timeoutMs: 90_000 });
 }
 
 const env = { TEST_NETWORK_TOKEN: TOKEN };
@@ -101,11 +88,7 @@ describe('three federated supervisors on loopback', { timeout: 240_000 }, () => 
   });
 
   it('render --node shows what a node would run, with the token masked', async () => {
-    const r = await new Promise<CliResult>((done) =>
-      execFile(process.execPath, ['--import', TSX_LOADER, join(REPO_ROOT, 'src/cli/main.ts'), 'render', file, '--node', 'b'], { env: { ...process.env, ...env } }, (err, stdout, stderr) =>
-        done({ code: err ? 1 : 0, stdout, stderr }),
-      ),
-    );
+    const r = await runCli(['render', file, '--node', 'b'], { env });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/plan for node "b"/);
     expect(r.stdout).toMatch(/unit caller/);
