@@ -68,12 +68,7 @@ module.exports = {
     // module rule that forbids the wrong direction (below) lists the imports
     // that remain in .dependency-cruiser-known-violations.json. Every other
     // cycle, also one through these folders and a third, still fails.
-    ...folderCycleRules([
-      // TEMPORARY: src/ensemble -> src/supervisor (compose.ts -> runtime-dir.ts,
-      // for the API address of the address.supervisor template): runtime paths
-      // belong in src/common/; see ensemble-not-to-supervisor.
-      ['src/ensemble', 'src/supervisor'],
-    ]),
+    ...folderCycleRules([]),
     {
       name: 'src-root-is-the-top',
       severity: 'error',

@@ -2,7 +2,7 @@ import { redactSecrets } from '../../ensemble/active-secrets.js';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { LogSpec } from '../../ensemble/plan.js';
-import type { LogLine } from '../lifecycle/unit-state.js';
+import type { LogLine } from './log-line.js';
 import { RingBuffer } from './ring-buffer.js';
 import { RotatingLogFile } from './rotating-log-file.js';
 

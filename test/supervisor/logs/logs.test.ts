@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LogLine } from '../../../src/supervisor/lifecycle/unit-state.js';
+import type { LogLine } from '../../../src/supervisor/logs/log-line.js';
 import { nodeUnit } from '../../helpers/make-unit-spec.js';
 import { startTestSupervisor, type TestSupervisor } from '../../helpers/test-supervisor.js';
 import { waitFor } from '../../helpers/wait-for.js';
