@@ -174,15 +174,7 @@ export class Supervisor implements SupervisorControl {
   // a reload queued before them may have replaced (or removed) it meanwhile.
 
   async startUnit(name: string): Promise<UnitStatus> {
-    this.assertRunning();
-    this.unit(name);
-    const { settled } = await this.queue.run([name], async () => {
-      this.assertRunning();
-      const unit = this.unit(name);
-      this.operator?.setStopped(name, false);
-      return this.begin(unit);
-    });
-    return settled;
+    return this.operatorStart(name, false);
   }
 
   async stopUnit(name: string): Promise<UnitStatus> {
@@ -196,15 +188,25 @@ export class Supervisor implements SupervisorControl {
   }
 
   async restartUnit(name: string): Promise<UnitStatus> {
+    return this.operatorStart(name, true);
+  }
+
+  /**
+   * An operator's start (or restart, `stopFirst`): the unit's queue is held
+   * until the start took effect, not while the unit gets ready.
+   */
+  private async operatorStart(name: string, stopFirst: boolean): Promise<UnitStatus> {
     this.assertRunning();
     this.unit(name);
     const { settled } = await this.queue.run([name], async () => {
       this.assertRunning();
       const unit = this.unit(name);
       this.operator?.setStopped(name, false);
-      await unit.stop(false);
-      // A shutdown that began during the stop keeps the unit down.
-      if (this.state !== 'running') return { settled: Promise.resolve(unit.status()) };
+      if (stopFirst) {
+        await unit.stop(false);
+        // A shutdown that began during the stop keeps the unit down.
+        if (this.state !== 'running') return { settled: Promise.resolve(unit.status()) };
+      }
       return this.begin(unit);
     });
     return settled;
