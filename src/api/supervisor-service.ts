@@ -74,14 +74,7 @@ export function supervisorHandlers({ control, compileUnit, onShutdownRequested, 
       // Subscribing in the same tick as the tail leaves no gap and no duplicate.
       const unsubscribe = req.follow ? control.subscribeLogs(req.unit === '' ? null : req.unit, (l: LogLine) => out.send(toLogLineMessage(l))) : null;
       for (const line of tail) out.send(toLogLineMessage(line));
-      if (!unsubscribe) {
-        out.end();
-        return () => out.close();
-      }
-      return () => {
-        unsubscribe();
-        out.close();
-      };
+      return out.follow(unsubscribe);
     }),
     WatchUnits: serverStream((req: { units: string[] }, call) => {
       const wanted = new Set(req.units.map((u) => control.getUnit(u).name));

@@ -61,14 +61,7 @@ export function networkHandlers(control: SupervisorControl, federation: Federati
       const out = new StreamOutbox<{ node: string; line: LogLineMessage }>(call, { kind: 'lossy', gap: (n) => ({ node, line: droppedLinesMessage(req.unit, n) }) });
       if (isSelf(req.node)) {
         const unsubscribe = streamLocalLogs(control, req, (line) => out.send({ node, line }));
-        if (!unsubscribe) {
-          out.end();
-          return () => out.close();
-        }
-        return () => {
-          unsubscribe();
-          out.close();
-        };
+        return out.follow(unsubscribe);
       }
       const upstream = clientOf(req.node).logs({ unit: req.unit, follow: req.follow, ...(req.tail === undefined ? {} : { tail: req.tail }) }, (line) =>
         out.send({ node, line }),

@@ -25,14 +25,7 @@ export function peerHandlers(federation: Federation, control: SupervisorControl)
       // Bounded per client (stream-outbox.ts): a slow peer loses lines and is told how many.
       const out = new StreamOutbox<{ line: LogLineMessage }>(call, { kind: 'lossy', gap: (n) => ({ line: droppedLinesMessage(req.unit, n) }) });
       const unsubscribe = streamLocalLogs(control, req, (line) => out.send({ line }));
-      if (!unsubscribe) {
-        out.end();
-        return () => out.close();
-      }
-      return () => {
-        unsubscribe();
-        out.close();
-      };
+      return out.follow(unsubscribe);
     }),
   };
 }

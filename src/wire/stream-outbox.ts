@@ -98,6 +98,23 @@ export class StreamOutbox<T> {
     if (!this.blocked) this.finish();
   }
 
+  /**
+   * What a server-stream handler returns once it sent what it had: with no
+   * subscription (`unsubscribe` null: nothing to follow) the stream ends now;
+   * otherwise it stays open, and the returned cleanup (run when the call ends or
+   * is cancelled) unsubscribes before closing.
+   */
+  follow(unsubscribe: (() => void) | null): () => void {
+    if (!unsubscribe) {
+      this.end();
+      return () => this.close();
+    }
+    return () => {
+      unsubscribe();
+      this.close();
+    };
+  }
+
   /** Stop sending and release what waits (the stream ended or was cancelled). */
   close(): void {
     this.closed = true;
