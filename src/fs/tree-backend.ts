@@ -1,14 +1,7 @@
 import type { SupervisorStatus, UnitStatus } from '../supervisor/lifecycle/unit-state.js';
+import type { ResourceInfo } from '../wire/resource-messages.js';
 
-/** What a unit says about one of its resources (`ensemble.resources.v1.Resource`). */
-export interface ResourceInfo {
-  /** Slash-separated path relative to the unit, e.g. `temperature` or `config/threshold`. */
-  readonly path: string;
-  readonly readable: boolean;
-  readonly writable: boolean;
-  readonly watchable: boolean;
-  readonly description: string;
-}
+export type { ResourceInfo };
 
 /**
  * One unit's Resources service. Every call rejects with an `EnsembleError`:

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { RemoteError } from '../wire/grpc-status.js';
 import { serverStreamCall, unaryCall, type CallOptions, type Subscription } from './service-call.js';
+import type { ResourceInfo } from '../wire/resource-messages.js';
 
 /** A unit's NOT_FOUND is about a path (the status alone would read as an unknown unit). */
 function pathError(e: unknown): never {
@@ -10,14 +11,7 @@ function pathError(e: unknown): never {
   throw e;
 }
 
-/** One resource of a unit as its `List` describes it. */
-export interface ResourceInfo {
-  readonly path: string;
-  readonly readable: boolean;
-  readonly writable: boolean;
-  readonly watchable: boolean;
-  readonly description: string;
-}
+export type { ResourceInfo };
 
 /** One value a watched resource took. */
 export interface ResourceChange {
