@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { errnoCode, fsErrorText } from '../common/fs-error-text.js';
 import type { RuntimePaths } from '../common/runtime-dir.js';
 import { RuntimeDirError } from './supervisor-errors.js';
+import { pathChain } from '../common/path-chain.js';
 
 /** Why a directory on the way to the API socket cannot be trusted, or null. */
 interface Distrust {
@@ -48,11 +49,7 @@ export function assertTrustedSocket(socket: string, uid: number = effectiveUid()
 
 function distrust(runtimeDir: string, uid: number): Distrust | null {
   const strict = new Set([runtimeDir, dirname(runtimeDir)]);
-  const chain: string[] = [];
-  for (let dir = runtimeDir; ; dir = dirname(dir)) {
-    chain.unshift(dir);
-    if (dirname(dir) === dir) break;
-  }
+  const chain = pathChain(runtimeDir);
   // Outermost first: the first untrusted level is the one to name (and below it nothing can be trusted).
   for (const dir of chain) {
     let stat: Stats;

@@ -4,6 +4,7 @@ import { fsErrorText } from '../../common/fs-error-text.js';
 import type { RuntimePaths } from '../../common/runtime-dir.js';
 import { SpawnError } from '../supervisor-errors.js';
 import { memberGids, type UnitCredentials } from '../../common/user-database.js';
+import { pathChain } from '../../common/path-chain.js';
 
 /** Most entries chowned in one unit's state directory when its owner changes (a bound on a start's work). */
 const MAX_CHOWN_ENTRIES = 100_000;
@@ -71,11 +72,7 @@ function chownTree(dir: string, uid: number, gid: number): void {
 /** Throw when a directory on the way to `target` cannot be searched by the unit's user (mode bits; root bypasses them). */
 function assertReachable(unit: string, what: string, target: string, creds: UnitCredentials, gids: ReadonlySet<number>): void {
   if (creds.uid === 0) return;
-  const chain: string[] = [];
-  for (let dir = dirname(target); ; dir = dirname(dir)) {
-    chain.unshift(dir);
-    if (dirname(dir) === dir) break;
-  }
+  const chain = pathChain(dirname(target));
   for (const dir of chain) {
     let st: Stats;
     try {
