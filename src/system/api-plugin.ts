@@ -1,6 +1,5 @@
 import { dirname } from 'node:path';
 import { compileUnitBounded } from '../ensemble/bounded-compile.js';
-import { renderBudgetFromEnv } from '../ensemble/render-budget.js';
 import { compileLauncher } from '../supervisor/process/compile-launcher.js';
 import type { PluginContext, SystemPlugin } from './system-plugin.js';
 import { startApiServer, type ApiExtensionResult, type ApiServer } from '../api/api-server.js';
@@ -27,9 +26,8 @@ export class ApiPlugin implements SystemPlugin {
   constructor(private readonly extension: ApiExtension | null = null) {}
 
   async start(ctx: PluginContext): Promise<void> {
-    const env = ctx.options.env ?? process.env;
+    const { env, budget } = ctx.spec;
     const extension = this.extension;
-    const budget = renderBudgetFromEnv(env);
     this.server = await startApiServer({
       ...(extension ? { extend: (local: LocalServiceRegistry) => extension.extendApi(ctx, local) } : {}),
       control: ctx.control,

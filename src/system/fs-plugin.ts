@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { PluginContext, SystemPlugin } from './system-plugin.js';
 import type { FileTree, PeerSource } from '../fs/file-tree.js';
@@ -41,12 +40,12 @@ export class FsPlugin implements SystemPlugin {
   ) {}
 
   async start(ctx: PluginContext): Promise<void> {
-    const { logger, options } = ctx;
-    if (options.fs === false) {
+    const { logger } = ctx;
+    const dir = ctx.spec.fileViewDir;
+    if (dir === null) {
       logger.info('file view not mounted (--no-fs); "supervisor fs ls|cat|write PATH" serves it');
       return;
     }
-    const dir = options.mount ? resolve(options.mount) : ctx.paths.mountDir;
     const [{ FileTree }, { fuseAvailability }, { LocalTreeBackend }, { mountFileView }, { ResourceClientPool }] = await Promise.all([
       import('../fs/file-tree.js'),
       import('../fs/fuse-adapter.js'),

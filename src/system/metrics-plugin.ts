@@ -17,8 +17,8 @@ export class MetricsPlugin implements SystemPlugin {
   }
 
   async start(ctx: PluginContext): Promise<void> {
-    const address = ctx.options.metrics;
-    if (address === undefined || address === null || address === '') return;
+    const address = ctx.spec.metrics;
+    if (address === null) return;
     const { startMetricsServer } = await import('../health/metrics.js');
     this.server = await startMetricsServer(ctx.control, address);
     ctx.logger.info({ address: this.server.address }, `metrics on http://${this.server.address}/metrics`);

@@ -7,7 +7,6 @@ import { loadProtos } from '../wire/protos.js';
 import { toStatusMessage, toUnitMessage } from '../api/supervisor-messages.js';
 import type { PluginContext, SystemPlugin } from './system-plugin.js';
 import { Federation } from '../network/federation.js';
-import { resolveNetworkConfig } from '../network/network-config.js';
 import { networkHandlers } from '../network/network-service.js';
 import { fdLimits } from '../supervisor/process/fd-limit.js';
 import { RefusalLog } from '../network/peer-auth.js';
@@ -39,7 +38,7 @@ export class NetworkPlugin implements SystemPlugin, ApiExtension {
   private readonly cleanups: (() => void)[] = [];
 
   extendApi(ctx: PluginContext, local: LocalServiceRegistry): ApiExtensionResult {
-    const config = resolveNetworkConfig(ctx.plan, ctx.options, ctx.options.env ?? process.env);
+    const config = ctx.spec.network;
     const protos = loadProtos();
     if (!config) return { services: [{ definition: protos.Network.service, implementation: networkHandlers(ctx.control, null), name: NETWORK_SERVICE }] };
     const { control } = ctx;
@@ -60,7 +59,7 @@ export class NetworkPlugin implements SystemPlugin, ApiExtension {
   async start(ctx: PluginContext): Promise<void> {
     const federation = this.federationValue;
     if (!federation || !this.registry) {
-      if (resolveNetworkConfig(ctx.plan, ctx.options, ctx.options.env ?? process.env)) {
+      if (ctx.spec.network) {
         ctx.logger.warn('network not started: it needs the API plugin (ApiPlugin given this plugin as its extension)');
       }
       return;

@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { ApiPlugin } from './api-plugin.js';
 import { loadPlan as defaultLoadPlan } from '../ensemble/load-plan.js';
@@ -25,6 +24,7 @@ import { runtimePaths, type RuntimePaths } from '../common/runtime-dir.js';
 import { RuntimeOwner } from '../supervisor/runtime-owner.js';
 import { Supervisor } from '../supervisor/supervisor.js';
 import type { PluginContext, RunOptions, SystemPlugin } from './system-plugin.js';
+import { compileSystemSpec, fileViewDir } from './system-spec.js';
 
 export type { RunOptions } from './system-plugin.js';
 
@@ -73,27 +73,10 @@ export function builtinPlugins(_options: RunOptions): SystemPlugin[] {
       return apiPlugin;
     },
   });
-  const network = new LazyPlugin({
-    name: 'network',
-    afterUnits: true,
-    // A bad network configuration stops the run before any unit starts.
-    prepare: async (ctx) => {
-      const { resolveNetworkConfig } = await import('../network/network-config.js');
-      resolveNetworkConfig(ctx.plan, ctx.options, ctx.options.env ?? process.env);
-    },
-    load: loadNetwork,
-  });
+  // A bad network configuration stops the run before any unit starts: runSystem resolves it (compileSystemSpec).
+  const network = new LazyPlugin({ name: 'network', afterUnits: true, load: loadNetwork });
   // peers/ of the file view asks the network lazily (the view starts before the network).
   return [api, network, new FsPlugin(() => apiPlugin?.api?.registry ?? null, (resources) => networkInstance?.peerTrees(resources) ?? null), new MetricsPlugin()];
-}
-
-/**
- * The directory where the file view will be served, or null with `--no-fs`:
- * units may not run inside it (see `SupervisorOptions.fileViewDir`).
- */
-export function fileViewDir(options: RunOptions, paths: RuntimePaths): string | null {
-  if (options.fs === false) return null;
-  return options.mount ? resolve(options.mount) : paths.mountDir;
 }
 
 /** The health layer wired for the supervisor (the probes, and gRPC with them, load with the first probe). */
@@ -196,7 +179,6 @@ export async function runSystem(options: RunOptions, hooks: RunHooks = {}): Prom
       }
     },
   });
-  const ctx: PluginContext = { control: supervisor, plan, paths, logger, options };
   const plugins = hooks.plugins ?? builtinPlugins(options);
   const started: SystemPlugin[] = [];
   let forced = false;
@@ -227,6 +209,9 @@ export async function runSystem(options: RunOptions, hooks: RunHooks = {}): Prom
   }
   try {
     try {
+      // The options are resolved once (a bad network configuration throws here, before any unit starts).
+      const spec = await compileSystemSpec(options, plan, paths);
+      const ctx: PluginContext = { control: supervisor, plan, paths, logger, options, spec };
       for (const plugin of plugins) await plugin.prepare?.(ctx);
       for (const plugin of plugins.filter((p) => p.afterUnits !== true)) {
         await plugin.start(ctx);

@@ -5,6 +5,7 @@ import { createProbe } from '../../src/health/create-probe.js';
 import { HealthMonitor } from '../../src/health/health-monitor.js';
 import { createLimitsEnforcer } from '../../src/health/limits-enforcer.js';
 import { MetricsPlugin } from '../../src/system/metrics-plugin.js';
+import { compileSystemSpec } from '../../src/system/system-spec.js';
 import { ResourceSampler } from '../../src/health/resource-sampler.js';
 import { sampledLimitViolation } from '../../src/health/sampled-limits.js';
 import type { HealthServices } from '../../src/supervisor/health-services.js';
@@ -64,12 +65,14 @@ describe('metrics of a running supervisor', () => {
       { health },
     );
     plugin = new MetricsPlugin();
+    const options = { file: running.home.file, metrics: '127.0.0.1:0' };
     await plugin.start({
       control: running.supervisor,
       plan: running.supervisor.plan,
       paths: running.home.paths,
       logger: pino({ level: 'silent' }),
-      options: { file: running.home.file, metrics: '127.0.0.1:0' },
+      options,
+      spec: await compileSystemSpec(options, running.supervisor.plan, running.home.paths),
     });
     const address = plugin.address as string;
     expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
