@@ -3,6 +3,7 @@ import type { UnitStatus } from '../supervisor/lifecycle/unit-state.js';
 import { RESOURCES_SUFFIX, type NameOwner } from './derived-service-names.js';
 import { validateRegistration } from './registration-validation.js';
 import { matchesQuery, type RegistryChange, type ServiceRecord, type ServiceRegistration, type ServiceRegistry } from './service-registry.js';
+import { notifyAll } from '../common/notify-all.js';
 
 /** Services one unit may hold at once (docs/discovery.md). */
 export const MAX_SERVICES_PER_UNIT = 256;
@@ -212,13 +213,7 @@ export class LocalServiceRegistry implements ServiceRegistry {
   }
 
   private emit(change: RegistryChange): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(change);
-      } catch {
-        // a failing watcher must not break registration for everyone else
-      }
-    }
+    notifyAll(this.listeners, change); // a failing watcher must not break registration for everyone else
   }
 }
 

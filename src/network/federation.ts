@@ -20,6 +20,7 @@ import {
 } from './network-messages.js';
 import { formatHostPort, hostOfPeer, isWildcardHost, parseHostPort, resolveAdvertised } from './peer-address.js';
 import { PeerClient, PeerUnreachableError } from './peer-client.js';
+import { notifyAll } from '../common/notify-all.js';
 
 /** Most members one node keeps (gossip beyond this is ignored). */
 const MAX_MEMBERS = 1000;
@@ -436,23 +437,11 @@ export class Federation implements RemoteServiceSource {
   }
 
   private emitService(change: RegistryChange): void {
-    for (const l of [...this.serviceListeners]) {
-      try {
-        l(change);
-      } catch {
-        // a failing watcher must not break the exchange
-      }
-    }
+    notifyAll(this.serviceListeners, change); // a failing watcher must not break the exchange
   }
 
   private emitPeer(event: PeerEvent): void {
-    for (const l of [...this.peerListeners]) {
-      try {
-        l(event);
-      } catch {
-        // same
-      }
-    }
+    notifyAll(this.peerListeners, event);
   }
 }
 

@@ -23,6 +23,7 @@ import { Unit, type UnitHost } from './lifecycle/unit.js';
 import { UnitQueue } from './lifecycle/unit-queue.js';
 import type { LogLine, SupervisorState, SupervisorStatus, UnitStatus } from './lifecycle/unit-state.js';
 import { isUp } from './lifecycle/unit-transitions.js';
+import { notifyAll } from '../common/notify-all.js';
 
 /**
  * Default interval of resource sampling (cpu/memory in the unit status, and
@@ -505,13 +506,7 @@ export class Supervisor implements SupervisorControl {
 
   private unitChanged(unit: Unit): void {
     const status = unit.status();
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(status);
-      } catch (e) {
-        this.options.logger.warn({ err: (e as Error).message }, 'a unit change listener failed');
-      }
-    }
+    notifyAll(this.listeners, status, (e) => this.options.logger.warn({ err: (e as Error).message }, 'a unit change listener failed'));
     // Re-check pending units once per turn, not from inside a transition.
     if (!this.recheckQueued && this.state === 'running') {
       this.recheckQueued = true;
