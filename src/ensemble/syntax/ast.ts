@@ -39,16 +39,20 @@ export interface Origin {
   readonly compose: string | null;
 }
 
-/** `runner [NAME] "PATH" [if …] [on …] { … }` and `service runner …`. */
-export interface RunnerNode {
-  readonly type: 'runner';
-  readonly name: string | null;
+/** What `runner` and `compose` statements share after the name: `"PATH" [if …] [on …]` and the fields. */
+export interface ProgramStatement {
   readonly namePos: RealPosition;
   readonly path: string;
   readonly pathPos: RealPosition;
   readonly conditions: readonly ModifierNode[];
   readonly on: ModifierNode | null;
   readonly fields: readonly FieldNode[];
+}
+
+/** `runner [NAME] "PATH" [if …] [on …] { … }` and `service runner …`. */
+export interface RunnerNode extends ProgramStatement {
+  readonly type: 'runner';
+  readonly name: string | null;
   readonly children: readonly RunnerNode[];
   readonly pos: RealPosition;
   readonly origin: Origin;
@@ -65,17 +69,11 @@ export interface ImportNode {
 }
 
 /** `compose KIND NAME "PATH" [if …] [on …] [{ … }]`. */
-export interface ComposeNode {
+export interface ComposeNode extends ProgramStatement {
   readonly type: 'compose';
   readonly kind: string;
   readonly kindPos: RealPosition;
   readonly name: string;
-  readonly namePos: RealPosition;
-  readonly path: string;
-  readonly pathPos: RealPosition;
-  readonly conditions: readonly ModifierNode[];
-  readonly on: ModifierNode | null;
-  readonly fields: readonly FieldNode[];
   /** The `{ … }` text with position markers (what `{{ properties }}` prints in templates). */
   readonly blockText: string;
   readonly pos: RealPosition;
