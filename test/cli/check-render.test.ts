@@ -1,8 +1,8 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../helpers/run-cli.js';
+import { makeTempDir, type TempDir } from '../helpers/temp-home.js';
 
 // The real built binary (`npm test` builds before running the suite).
 
@@ -10,13 +10,13 @@ function cli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<
   return runCli(args, { from: 'dist', cwd, env });
 }
 
+let scratch: TempDir;
 let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'ensemble-cli-'));
+beforeEach(() => {
+  scratch = makeTempDir('ensemble-cli-');
+  dir = scratch.dir;
 });
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => scratch.cleanup());
 
 const GOOD = `runner store "@ensemble/store"
 runner host "./host.js" {

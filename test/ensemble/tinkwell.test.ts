@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { templateScope } from '../../src/ensemble/template-scope.js';
 import { isUnitName, shellQuoteName, unitNameProblem } from '../../src/ensemble/unit-name.js';
 import { runtimePaths } from '../../src/common/runtime-dir.js';
 import { runCli, type CliResult } from '../helpers/run-cli.js';
+import { makeTempDir, type TempDir } from '../helpers/temp-home.js';
 
 // The real built binary (`npm test` builds before running the suite) on our own
 // Tinkwell-style corpus (test/fixtures/tinkwell/, see its README).
@@ -238,14 +239,14 @@ describe('names', () => {
 });
 
 describe('which file client verbs use in a directory', () => {
-  const dirs: string[] = [];
+  const dirs: TempDir[] = [];
   const dirWith = (...files: string[]): string => {
-    const d = mkdtempSync(path.join(os.tmpdir(), 'ens-tw-'));
+    const d = makeTempDir('ens-tw-');
     dirs.push(d);
-    for (const f of files) writeFileSync(path.join(d, f), '');
-    return d;
+    for (const f of files) writeFileSync(path.join(d.dir, f), '');
+    return d.dir;
   };
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  afterAll(() => dirs.forEach((d) => d.cleanup()));
 
   it('system.ensemble, the only *.ensemble, then ensamble.tw, then the only *.tw', () => {
     expect(findEnsembleFile(dirWith('system.ensemble', 'a.ensemble', 'ensamble.tw'))).toBe('system.ensemble');

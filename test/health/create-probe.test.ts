@@ -1,7 +1,6 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -11,14 +10,16 @@ import { healthServiceDefinition } from '../../src/wire/health-proto.js';
 import { parseProbe } from '../../src/common/probe-form.js';
 import type { ProbeTarget } from '../../src/supervisor/health-services.js';
 import { isAlive } from '../helpers/processes.js';
+import { makeTempDir } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 let dir: string;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'ensemble-probe-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const scratch = makeTempDir('ensemble-probe-');
+  dir = scratch.dir;
+  cleanups.push(scratch.cleanup);
 });
 
 afterEach(async () => {

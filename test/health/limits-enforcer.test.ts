@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLimitsEnforcer } from '../../src/health/limits-enforcer.js';
@@ -12,6 +11,7 @@ import { sampledLimitViolation } from '../../src/health/sampled-limits.js';
 import { startProcessTree } from './process-tree.js';
 import type { ProcessTreeFixture } from './process-tree.js';
 import { isAlive } from '../helpers/processes.js';
+import { makeTempDir } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const MIB = 1024 * 1024;
@@ -185,9 +185,9 @@ describe.runIf(cgroupsWritable())('limits by cgroups (real kernel)', () => {
 
 describe('limits by sampling (cgroups not writable)', () => {
   async function tempRoot(): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), 'ensemble-cgroup-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    return dir;
+    const scratch = makeTempDir('ensemble-cgroup-');
+    cleanups.push(scratch.cleanup);
+    return scratch.dir;
   }
 
   it('falls back to sampling without a cgroup filesystem, logs it once, and cpu is reported unenforced', async () => {

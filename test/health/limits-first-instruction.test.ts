@@ -3,14 +3,13 @@
 // says so (state error, its log, ps). Real supervisor, real cgroups, C fixtures compiled here.
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, makeUnitSpec } from '../helpers/make-unit-spec.js';
 import { killPids, pidsWithEnv } from '../helpers/processes.js';
 import { REPO_ROOT, spawnPlanSupervisor, TSX_LOADER, type SupervisorChild } from '../helpers/supervisor-child.js';
-import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
+import { makeTempDir, makeTempHome, type TempDir, type TempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 // The language reads `50MB` as 50 MiB (1024-based, like systemd and docker).
@@ -26,12 +25,14 @@ function cgroupsWritable(): boolean {
   }
 }
 
+let scratch: TempDir | undefined;
 let bin = '';
 beforeAll(() => {
-  bin = mkdtempSync(join(tmpdir(), 'ens-cfix-'));
+  scratch = makeTempDir('ens-cfix-');
+  bin = scratch.dir;
   for (const name of ['fork-many', 'alloc-at-once']) execFileSync('gcc', ['-O0', '-o', join(bin, name), fixture(`${name}.c`)]);
 });
-afterAll(() => rmSync(bin, { recursive: true, force: true }));
+afterAll(() => scratch?.cleanup());
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {

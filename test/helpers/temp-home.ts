@@ -44,3 +44,16 @@ export function makeTempHome(): TempHome {
   });
   return home(runtimePaths(file, env));
 }
+
+/** A plain scratch directory (no supervisor inside): fixtures, sockets, files a test writes. */
+export interface TempDir {
+  readonly dir: string;
+  /** Remove the directory and everything in it (idempotent). */
+  cleanup(): void;
+}
+
+/** Make a {@link TempDir} under the system temp dir; `prefix` names it for a reader of /tmp. */
+export function makeTempDir(prefix = 'ens-'): TempDir {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

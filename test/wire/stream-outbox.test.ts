@@ -1,18 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadProtos } from '../../src/wire/protos.js';
 import { StreamOutbox } from '../../src/wire/stream-outbox.js';
 import type { LogLineMessage, UnitMessage } from '../../src/api/supervisor-messages.js';
+import { makeTempDir, type TempDir } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 // A real grpc-js server and client over a Unix socket in this process; the server handlers
 // write through a StreamOutbox exactly as the supervisor's do, the client really stops
 // reading (call.pause(): grpc-js stops reading the HTTP/2 stream, so flow control pushes back).
 
-let dir: string | null = null;
+let scratch: TempDir | null = null;
 let server: grpc.Server | null = null;
 let client: grpc.Client | null = null;
 afterEach(async () => {
@@ -20,8 +19,8 @@ afterEach(async () => {
   client = null;
   server?.forceShutdown();
   server = null;
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  dir = null;
+  scratch?.cleanup();
+  scratch = null;
 });
 
 type Stream<T> = grpc.ClientReadableStream<T>;
@@ -29,8 +28,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Serve Supervisor.Logs and WatchUnits with `impl`; returns a connected client. */
 async function serve(impl: grpc.UntypedServiceImplementation): Promise<grpc.Client> {
-  dir = mkdtempSync(join(tmpdir(), 'ens-outbox-'));
-  const address = `unix:${join(dir, 'api.sock')}`;
+  scratch = makeTempDir('ens-outbox-');
+  const address = `unix:${join(scratch.dir, 'api.sock')}`;
   const protos = loadProtos();
   server = new grpc.Server();
   server.addService(protos.Supervisor.service, impl);
