@@ -76,7 +76,7 @@ export function psJson(home: TempHome, timeoutMs = 60_000): Promise<UnitMessage[
   });
 }
 
-/** States in which a unit has a process (src/supervisor/unit-transitions.ts). */
+/** States in which a unit has a process (src/supervisor/lifecycle/unit-transitions.ts). */
 const WITH_PROCESS = new Set(['starting', 'ready', 'degraded', 'stopping']);
 
 /**

@@ -3,7 +3,7 @@ import type { Properties } from './properties.js';
 
 /**
  * One `service runner` child of a host, as the supervisor passes it in
- * `ENSEMBLE_PROPERTIES.services` (see src/supervisor/unit-environment.ts).
+ * `ENSEMBLE_PROPERTIES.services` (see src/supervisor/process/unit-environment.ts).
  */
 export interface HostChild {
   readonly name: string;

@@ -3,7 +3,7 @@ import { makeUnitSpec } from '../../helpers/make-unit-spec.js';
 import { isAlive } from '../../helpers/processes.js';
 import { startTestSupervisor, type TestSupervisor } from '../../helpers/test-supervisor.js';
 
-// Operator transitions of one unit are queued (src/supervisor/unit-queue.ts), but a start holds
+// Operator transitions of one unit are queued (src/supervisor/lifecycle/unit-queue.ts), but a start holds
 // the queue only until it took effect: a stop asked while the unit waits for readiness acts at once.
 
 let t: TestSupervisor | null = null;
