@@ -1,7 +1,7 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadPlan, PlanError, type Diagnostic, type LoadOptions, type Plan } from '../../src/ensemble/index.js';
+import { makeTempDir } from '../helpers/temp-home.js';
 
 /** A temp directory with files; remove it with `cleanup()`. */
 export interface Workspace {
@@ -11,7 +11,8 @@ export interface Workspace {
 }
 
 export async function workspace(): Promise<Workspace> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'ensemble-lang-'));
+  const scratch = makeTempDir('ensemble-lang-');
+  const dir = scratch.dir;
   return {
     dir,
     async write(name, text) {
@@ -20,7 +21,7 @@ export async function workspace(): Promise<Workspace> {
       await writeFile(file, text);
       return file;
     },
-    cleanup: () => rm(dir, { recursive: true, force: true }),
+    cleanup: async () => scratch.cleanup(),
   };
 }
 

@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -8,6 +6,7 @@ import { FileTree } from '../../src/fs/file-tree.js';
 import { fuseAvailability } from '../../src/fs/fuse-adapter.js';
 import { mountFileView, type MountedFileView } from '../../src/fs/mount-file-view.js';
 import { fuseMountAt } from '../../src/fs/stale-mount.js';
+import { makeTempDir, type TempDir } from '../helpers/temp-home.js';
 import { MemoryBackend } from './memory-backend.js';
 
 // The tree is mounted in this (forked) test process; every access to the
@@ -20,6 +19,7 @@ const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const avail = fuseAvailability();
 
 describe.runIf(avail.ok)('the file view mounted with FUSE (in-memory backend)', () => {
+  let scratch: TempDir | undefined;
   let dir: string;
   let mount: MountedFileView | null = null;
   const backend = new MemoryBackend();
@@ -38,13 +38,14 @@ describe.runIf(avail.ok)('the file view mounted with FUSE (in-memory backend)', 
   const mountDir = () => join(dir, 'fs');
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'ens-fs-'));
+    scratch = makeTempDir('ens-fs-');
+    dir = scratch.dir;
     mount = await mountFileView(new FileTree(backend, { timeoutMs: 1500, pollMs: 50 }), join(dir, 'fs'), { watchKeepAliveMs: 2000 });
   });
 
   afterAll(async () => {
     await mount?.unmount();
-    await rm(dir, { recursive: true, force: true });
+    scratch?.cleanup();
   });
 
   it('lists and reads the tree with ls and cat', async () => {
