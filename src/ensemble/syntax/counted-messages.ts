@@ -19,26 +19,17 @@ export interface ErrorCount {
  * one reads the thousandth).
  */
 export function countedMessages(provider: IParserErrorMessageProvider, count: ErrorCount, limit: number = Infinity): IParserErrorMessageProvider {
-  const bump = (): void => {
-    if (count.value >= limit) throw new ParseAbort('errors', 0);
-    count.value++;
-  };
+  const counted =
+    <T>(build: (options: T) => string) =>
+    (options: T): string => {
+      if (count.value >= limit) throw new ParseAbort('errors', 0);
+      count.value++;
+      return build(options);
+    };
   return {
-    buildMismatchTokenMessage(options) {
-      bump();
-      return provider.buildMismatchTokenMessage(options);
-    },
-    buildNotAllInputParsedMessage(options) {
-      bump();
-      return provider.buildNotAllInputParsedMessage(options);
-    },
-    buildNoViableAltMessage(options) {
-      bump();
-      return provider.buildNoViableAltMessage(options);
-    },
-    buildEarlyExitMessage(options) {
-      bump();
-      return provider.buildEarlyExitMessage(options);
-    },
+    buildMismatchTokenMessage: counted(provider.buildMismatchTokenMessage.bind(provider)),
+    buildNotAllInputParsedMessage: counted(provider.buildNotAllInputParsedMessage.bind(provider)),
+    buildNoViableAltMessage: counted(provider.buildNoViableAltMessage.bind(provider)),
+    buildEarlyExitMessage: counted(provider.buildEarlyExitMessage.bind(provider)),
   };
 }
