@@ -27,8 +27,12 @@ export function psRow(u: UnitMessage, now: number): string[] {
 /** The `ps` table: a header and one aligned row per unit (numbers right-aligned). */
 export function formatPsTable(units: readonly UnitMessage[], now: number = Date.now()): string {
   const header = ['UNIT', 'STATE', 'PID', 'RESTARTS', 'CPU', 'MEMORY', 'UPTIME', 'ERROR'];
-  const right = new Set([2, 3, 4, 5, 6]);
-  const rows = [header, ...units.map((u) => psRow(u, now))];
+  return formatTable(header, units.map((u) => psRow(u, now)), new Set([2, 3, 4, 5, 6]));
+}
+
+/** A table: the header, then the rows, columns aligned two spaces apart (those in `right` right-aligned; the last column is not padded). */
+export function formatTable(header: readonly string[], body: readonly (readonly string[])[], right: ReadonlySet<number>): string {
+  const rows = [header, ...body];
   const widths = header.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length)));
   return rows
     .map((r) =>

@@ -2,12 +2,11 @@
 import { Command } from 'commander';
 import { VERSION } from '../common/version.js';
 import { registerCheck } from './check.js';
-import { registerDiff } from './diff.js';
 import { registerFind } from './find.js';
 import { registerFs } from './fs.js';
 import { registerLogs } from './logs.js';
 import { registerPs } from './ps.js';
-import { registerReload } from './reload.js';
+import { registerReloadVerb } from './reload.js';
 import { registerRender } from './render.js';
 import { registerRestart } from './restart.js';
 import { registerRun } from './run.js';
@@ -35,8 +34,8 @@ registerStop(program);
 registerRestart(program);
 registerLogs(program);
 registerFind(program);
-registerReload(program);
-registerDiff(program);
+registerReloadVerb(program, 'reload');
+registerReloadVerb(program, 'diff');
 registerShutdown(program);
 registerFs(program);
 

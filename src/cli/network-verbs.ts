@@ -1,8 +1,8 @@
-import { resolveSupervisorTarget } from '../api/client-address.js';
-import { psRow } from './client-format.js';
-import type { ClientOptions, VerbOutput } from './client-verbs.js';
+import type { SupervisorTarget } from '../api/client-address.js';
+import { formatTable, psRow } from './client-format.js';
+import { controlOutcome, untilDone, withClient, writeLogLine, type ClientOptions, type VerbOutput } from './client-verbs.js';
 import type { LogLineMessage, UnitMessage } from '../api/supervisor-messages.js';
-import { InvalidArgumentError, StateError } from '../common/errors.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import { NetworkClient } from '../network/network-client.js';
 
 /** `NODE/UNIT` split at the first `/`; a bare `UNIT` has node null (this node). */
@@ -15,14 +15,7 @@ export function parseNodeUnit(value: string): { node: string | null; unit: strin
   return { node, unit };
 }
 
-async function withClient<T>(opts: ClientOptions, fn: (c: NetworkClient) => Promise<T>): Promise<T> {
-  const client = new NetworkClient(resolveSupervisorTarget(opts.supervisor));
-  try {
-    return await fn(client);
-  } finally {
-    client.close();
-  }
-}
+const networkClient = (target: SupervisorTarget): NetworkClient => new NetworkClient(target);
 
 /** One unit of `ps --network --json`. */
 export type NetworkUnit = UnitMessage & { node: string };
@@ -30,17 +23,7 @@ export type NetworkUnit = UnitMessage & { node: string };
 /** The `ps --network` table: NODE, then the columns of `ps`. */
 export function formatNetworkPsTable(units: readonly NetworkUnit[], now: number = Date.now()): string {
   const header = ['NODE', 'UNIT', 'STATE', 'PID', 'RESTARTS', 'CPU', 'MEMORY', 'UPTIME', 'ERROR'];
-  const right = new Set([3, 4, 5, 6, 7]);
-  const rows = [header, ...units.map((u) => [u.node, ...psRow(u, now)])];
-  const widths = header.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length)));
-  return rows
-    .map((r) =>
-      r
-        .map((cell, col) => (col === r.length - 1 ? cell : right.has(col) ? cell.padStart(widths[col]!) : cell.padEnd(widths[col]!)))
-        .join('  ')
-        .trimEnd(),
-    )
-    .join('\n');
+  return formatTable(header, units.map((u) => [u.node, ...psRow(u, now)]), new Set([3, 4, 5, 6, 7]));
 }
 
 /**
@@ -49,7 +32,7 @@ export function formatNetworkPsTable(units: readonly NetworkUnit[], now: number 
  * each; the exit code stays 0 (what could be reached is shown).
  */
 export function networkPsVerb(opts: ClientOptions & { json?: boolean }, io: VerbOutput): Promise<number> {
-  return withClient(opts, async (c) => {
+  return withClient(opts, networkClient, async (c) => {
     const nodes = await c.listUnits();
     const units: NetworkUnit[] = nodes.flatMap((n) => n.units.map((u) => ({ ...u, node: n.node })));
     io.out(opts.json ? `${JSON.stringify(units, null, 2)}\n` : `${formatNetworkPsTable(units)}\n`);
@@ -61,38 +44,22 @@ export function networkPsVerb(opts: ClientOptions & { json?: boolean }, io: Verb
   });
 }
 
-const NOT_UP = new Set(['failed', 'crashloop', 'backoff', 'stopped']);
-
 /** `supervisor start|stop|restart NODE/UNIT`: the unit on another node (through this node's supervisor). */
 export function networkControlVerb(verb: 'start' | 'stop' | 'restart', node: string, unit: string, opts: ClientOptions, io: VerbOutput): Promise<number> {
-  return withClient(opts, async (c) => {
+  return withClient(opts, networkClient, async (c) => {
     const r = await c.control(node, unit, verb);
-    const u = r.unit;
-    const text = `${r.node}/${u.name}: ${u.state}${u.pid === undefined ? '' : ` (pid ${u.pid})`}`;
-    if (verb !== 'stop' && NOT_UP.has(u.state)) throw new StateError(`${text}${u.error ? `: ${u.error}` : ''}`);
-    io.out(`${text}\n`);
+    io.out(controlOutcome(verb, `${r.node}/${r.unit.name}`, r.unit));
     return 0;
   });
 }
 
 /** `supervisor logs NODE/UNIT [-f] [-n N]`: like `logs UNIT`, for a unit on another node. */
 export function networkLogsVerb(node: string, unit: string, opts: ClientOptions & { follow?: boolean; lines?: number }, io: VerbOutput): Promise<number> {
-  return withClient(opts, async (c) => {
-    const write = (_node: string, l: LogLineMessage) => {
-      if (l.stream === 'stdout') io.out(`${l.line}\n`);
-      else if (l.stream === 'stderr') io.err(`${l.line}\n`);
-      else io.err(`[supervisor] ${l.line}\n`);
+  return withClient(opts, networkClient, async (c) => {
+    const write = (_node: string, l: LogLineMessage): void => {
+      writeLogLine(io, l);
     };
-    const handle = c.logs({ node, unit, follow: opts.follow === true, ...(opts.lines === undefined ? {} : { tail: opts.lines }) }, write);
-    const stop = () => handle.cancel();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    try {
-      await handle.done;
-    } finally {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    }
+    await untilDone(c.logs({ node, unit, follow: opts.follow === true, ...(opts.lines === undefined ? {} : { tail: opts.lines }) }, write));
     return 0;
   });
 }
