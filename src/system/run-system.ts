@@ -49,7 +49,7 @@ export interface RunHooks {
 
 /**
  * The plugins of every run: the gRPC API, the file view, the network and
- * metrics register here as they land (each reads its flags from `options`).
+ * metrics (each reads what it needs from the resolved `ctx.spec`).
  *
  * The file view and metrics start before the units (a unit may read the
  * mount as it starts; a bad metrics address stops the run before anything
