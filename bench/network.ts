@@ -34,7 +34,7 @@ const SIZES = (arg('--sizes') ?? '3,10').split(',').map(Number);
 const RUNS = Number(arg('--runs') ?? 10);
 const KILLS = Math.max(1, Math.min(3, RUNS));
 const WAIT_MS = Number(process.env.BENCH_WAIT_MS ?? 120_000);
-const netEcho = join(root, 'test/network/fixtures/net-echo.mjs');
+const netEcho = join(root, 'test/fixtures/network/net-echo.mjs');
 
 interface Node {
   name: string;

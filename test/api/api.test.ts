@@ -6,8 +6,8 @@ import { loadProtos } from '../../src/wire/protos.js';
 import type { LogLineMessage, UnitMessage } from '../../src/api/supervisor-messages.js';
 import { fixture } from '../helpers/make-unit-spec.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { collectStream, rawCall } from './grpc-call.js';
-import { sdkRunner, startSystem, type RunningSystem } from './system-harness.js';
+import { collectStream, rawCall } from '../helpers/grpc-call.js';
+import { sdkRunner, startSystem, type RunningSystem } from '../helpers/system-harness.js';
 
 let sys: RunningSystem;
 let discovery: grpc.Client;

@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startNode, type NodeProcess } from '../network/cluster.js';
+import { startNode, type NodeProcess } from '../helpers/cluster.js';
 import { fixture } from '../helpers/make-unit-spec.js';
 import { REPO_ROOT } from '../helpers/supervisor-child.js';
-import { sdkRunner, startSystem, type RunningSystem } from './system-harness.js';
+import { sdkRunner, startSystem, type RunningSystem } from '../helpers/system-harness.js';
 
 const run = promisify(execFile);
 const BUF = join(REPO_ROOT, 'node_modules', '.bin', 'buf');

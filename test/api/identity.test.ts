@@ -6,10 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IdentityAuthority } from '../../src/api/identity-assertion.js';
 import { loadProtos } from '../../src/wire/protos.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { rawCall } from './grpc-call.js';
-import { startSystem, type RunningSystem } from './system-harness.js';
+import { rawCall } from '../helpers/grpc-call.js';
+import { startSystem, type RunningSystem } from '../helpers/system-harness.js';
 
-const HOLDER = join(dirname(dirname(fileURLToPath(import.meta.url))), 'sdk', 'identity-fixtures', 'identity-holder.mjs');
+const HOLDER = join(dirname(dirname(fileURLToPath(import.meta.url))), 'fixtures', 'identity', 'identity-holder.mjs');
 
 let sys: RunningSystem | null = null;
 const clients: grpc.Client[] = [];

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_SERVICES_PER_UNIT } from '../../src/api/local-service-registry.js';
 import { loadProtos } from '../../src/wire/protos.js';
 import { fixture } from '../helpers/make-unit-spec.js';
-import { rawCall } from './grpc-call.js';
-import { sdkRunner, startSystem, waitLogLine, type RunningSystem } from './system-harness.js';
+import { rawCall } from '../helpers/grpc-call.js';
+import { sdkRunner, startSystem, waitLogLine, type RunningSystem } from '../helpers/system-harness.js';
 
 // Issue 12 row 15: names derived from a unit's name belong to that unit, and a
 // unit's registrations are capped. A real unit ("squatter") tries to take the

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sdkRunner } from '../api/system-harness.js';
+import { sdkRunner } from '../helpers/system-harness.js';
 import { fixture } from '../helpers/make-unit-spec.js';
 import { runCli, type CliResult } from '../helpers/run-cli.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';

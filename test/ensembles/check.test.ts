@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../units/helpers/run-ensemble.js';
+import { ROOT } from '../helpers/run-ensemble.js';
 
 const run = promisify(execFile);
 const TSX = import.meta.resolve('tsx');

@@ -6,7 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runtimePaths } from '../../src/common/runtime-dir.js';
 import { buildWat } from '../../units/wasm-host/build-wat.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { ROOT, runEnsemble, type EnsembleRun } from '../units/helpers/run-ensemble.js';
+import { ROOT, runEnsemble, type EnsembleRun } from '../helpers/run-ensemble.js';
 
 const run$ = promisify(execFile);
 const SYSTEM = join(ROOT, 'ensembles', 'system.ensemble');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fuseMountAt } from '../../src/fs/stale-mount.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { startFsSystem, type FsSystem } from './fs-harness.js';
+import { startFsSystem, type FsSystem } from '../helpers/fs-harness.js';
 
 // `supervisor run --no-fs`: nothing is mounted, and `supervisor fs` serves
 // the same tree through the supervisor's API.

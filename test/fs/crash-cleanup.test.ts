@@ -7,7 +7,7 @@ import { fuseMountAt, fuseMountState } from '../../src/fs/stale-mount.js';
 import { fixture } from '../helpers/make-unit-spec.js';
 import { makeTempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { startFsSystem } from './fs-harness.js';
+import { startFsSystem } from '../helpers/fs-harness.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fuseAvailability } from '../../src/fs/fuse-adapter.js';
 import { fixture } from '../helpers/make-unit-spec.js';
-import { startFsSystem, type FsSystem } from './fs-harness.js';
+import { startFsSystem, type FsSystem } from '../helpers/fs-harness.js';
 
 // Issue 14, "Shell tools on the file view": each idiom is run with the real
 // program (tar, rsync, make, vim, sed, ed, cp, mv, tail) as a child process

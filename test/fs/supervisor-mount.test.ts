@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProtos } from '../../src/wire/protos.js';
 import { fuseAvailability } from '../../src/fs/fuse-adapter.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { startFsSystem, type FsSystem } from './fs-harness.js';
+import { startFsSystem, type FsSystem } from '../helpers/fs-harness.js';
 
 // A real `supervisor run` child mounts the view; real bash scripts (child
 // processes of this test, never of the supervisor) use it.

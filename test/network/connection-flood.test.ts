@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NETWORK_TOKEN_HEADER } from '../../src/network/peer-auth.js';
 import { REPO_ROOT } from '../helpers/supervisor-child.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { startNode, type NodeProcess } from './cluster.js';
+import { startNode, type NodeProcess } from '../helpers/cluster.js';
 
 // Issue 12 row 16: a real networked supervisor on 127.0.0.1, started with a
 // soft open-file limit of 1,024 (as on many hosts), flooded with 1,100 raw TCP

@@ -9,13 +9,13 @@ import { runCli, type CliResult } from '../helpers/run-cli.js';
 import { REPO_ROOT } from '../helpers/supervisor-child.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { startNode, waitMembers, waitUnitsReady, type NodeProcess } from './cluster.js';
+import { startNode, waitMembers, waitUnitsReady, type NodeProcess } from '../helpers/cluster.js';
 
 // Three real `supervisor run` processes on loopback, one ensemble file with
 // placement: echo runs on a, caller (which calls the service "echo") on b,
 // `everywhere` on every node.
 const TOKEN = 'test-network-token-7f3c9a';
-const netEcho = join(REPO_ROOT, 'test/network/fixtures/net-echo.mjs');
+const netEcho = join(REPO_ROOT, 'test/fixtures/network/net-echo.mjs');
 
 const ENSEMBLE = `network "lab" {
   token: "{{ env.TEST_NETWORK_TOKEN }}"

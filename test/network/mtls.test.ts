@@ -8,12 +8,12 @@ import { PeerClient } from '../../src/network/peer-client.js';
 import { REPO_ROOT } from '../helpers/supervisor-child.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { startNode, waitMembers, waitUnitsReady, type NodeProcess } from './cluster.js';
+import { startNode, waitMembers, waitUnitsReady, type NodeProcess } from '../helpers/cluster.js';
 
 // Two supervisors authenticated by mTLS only (no token), with a CA and node
 // certificates made by openssl for this test; a certificate from another CA
 // and a client without a certificate are refused and logged.
-const netEcho = join(REPO_ROOT, 'test/network/fixtures/net-echo.mjs');
+const netEcho = join(REPO_ROOT, 'test/fixtures/network/net-echo.mjs');
 
 let pki: TempHome;
 const nodes: NodeProcess[] = [];

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../helpers/make-unit-spec.js';
 import { REPO_ROOT } from '../helpers/supervisor-child.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { logLines, startNode, waitMembers, waitUnitsReady, type NodeProcess } from './cluster.js';
+import { logLines, startNode, waitMembers, waitUnitsReady, type NodeProcess } from '../helpers/cluster.js';
 
 // Two supervisors in separate network namespaces joined by veth pairs on a
 // bridge (in a third namespace), each with its own address: nothing in the
@@ -25,7 +25,7 @@ const subnet = `10.${200 + (process.pid % 50)}.${process.pid % 250}`;
 const hub = `ens${tag}h`;
 const spaces = [`ens${tag}a`, `ens${tag}b`];
 const addressOf = (i: number): string => `${subnet}.${i + 1}`;
-const netEcho = join(REPO_ROOT, 'test/network/fixtures/net-echo.mjs');
+const netEcho = join(REPO_ROOT, 'test/fixtures/network/net-echo.mjs');
 const nodes: NodeProcess[] = [];
 const created: string[] = [];
 

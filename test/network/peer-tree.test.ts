@@ -13,7 +13,7 @@ import type { UnitStatus } from '../../src/supervisor/lifecycle/unit-state.js';
 import { fixture } from '../helpers/make-unit-spec.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { startNode, waitUnitsReady, type NodeProcess } from './cluster.js';
+import { startNode, waitUnitsReady, type NodeProcess } from '../helpers/cluster.js';
 
 // What `peers/<node>/…` of the file view is served from: node x runs in this
 // process (runSystem with the API and network plugins), node a is a real

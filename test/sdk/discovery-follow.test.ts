@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sdkRunner, startSystem, waitLogLine, type RunningSystem } from '../api/system-harness.js';
+import { sdkRunner, startSystem, waitLogLine, type RunningSystem } from '../helpers/system-harness.js';
 
 let sys: RunningSystem | null = null;
 afterEach(async () => {

@@ -2,10 +2,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { advertisedHost } from '../../src/sdk/advertised-host.js';
-import { startSystem, waitLogLine, type RunningSystem } from '../api/system-harness.js';
+import { startSystem, waitLogLine, type RunningSystem } from '../helpers/system-harness.js';
 import { waitFor } from '../helpers/wait-for.js';
 
-const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'identity-fixtures');
+const FIXTURES = join(dirname(dirname(fileURLToPath(import.meta.url))), 'fixtures', 'identity');
 
 let sys: RunningSystem | null = null;
 afterEach(async () => {

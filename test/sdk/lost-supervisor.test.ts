@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fixture } from '../helpers/make-unit-spec.js';
 import { isAlive } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { sdkRunner, startSystem, type RunningSystem } from '../api/system-harness.js';
+import { sdkRunner, startSystem, type RunningSystem } from '../helpers/system-harness.js';
 
 let sys: RunningSystem | null = null;
 let child: ChildProcess | null = null;

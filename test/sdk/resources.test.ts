@@ -1,9 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProtos } from '../../src/wire/protos.js';
-import { collectStream, rawCall } from '../api/grpc-call.js';
+import { collectStream, rawCall } from '../helpers/grpc-call.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { sdkRunner, startSystem, type RunningSystem } from '../api/system-harness.js';
+import { sdkRunner, startSystem, type RunningSystem } from '../helpers/system-harness.js';
 
 let sys: RunningSystem;
 let resources: grpc.Client;

@@ -1,11 +1,11 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runEnsemble, unitMain, type EnsembleRun } from '../units/helpers/run-ensemble.js';
+import { runEnsemble, unitMain, type EnsembleRun } from '../helpers/run-ensemble.js';
 
 // The SDK's typed clients (unit.store(), unit.events(), unit.resourcesOf()) in a real
 // unit, against the real built-in store and events units under a real supervisor.
-const FIXTURE = join(dirname(fileURLToPath(import.meta.url)), 'clients-fixtures', 'typed-clients.mjs');
+const FIXTURE = join(dirname(dirname(fileURLToPath(import.meta.url))), 'fixtures', 'sdk', 'typed-clients.mjs');
 
 const runs: EnsembleRun[] = [];
 afterEach(async () => {

@@ -8,7 +8,7 @@ import { RotatingLogFile } from '../../src/supervisor/logs/rotating-log-file.js'
 import { REPO_ROOT } from '../helpers/supervisor-child.js';
 import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
 import { mountTmpfs, type Tmpfs } from '../helpers/tmpfs.js';
-import { runEnsemble, type EnsembleRun } from '../units/helpers/run-ensemble.js';
+import { runEnsemble, type EnsembleRun } from '../helpers/run-ensemble.js';
 
 // Issue 12 row 13, on real 1 MiB tmpfs mounts (filled, or remounted read-only).
 const mounts: Tmpfs[] = [];

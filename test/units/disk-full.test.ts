@@ -6,7 +6,7 @@ import { mountTmpfs, type Tmpfs } from '../helpers/tmpfs.js';
 import { waitFor } from '../helpers/wait-for.js';
 import type { StoreSnapshot } from '../../units/store/measure-store.js';
 import { SnapshotWriter } from '../../units/store/persistence.js';
-import { runEnsemble, unitMain, type EnsembleRun } from './helpers/run-ensemble.js';
+import { runEnsemble, unitMain, type EnsembleRun } from '../helpers/run-ensemble.js';
 
 // Issue 12 row 13: built-in units on a full disk (a real, filled 1 MiB tmpfs).
 const mounts: Tmpfs[] = [];

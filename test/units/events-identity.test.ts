@@ -1,13 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IDENTITY_HEADER } from '../../src/api/identity-assertion.js';
 import { TOKEN_HEADER } from '../../src/api/token.js';
 import { loadUnitProtos } from '../../src/wire/unit-protos.js';
+import { makeTempDir, type TempDir } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { call, ROOT, runEnsemble, type EnsembleRun } from './helpers/run-ensemble.js';
+import { call, ROOT, runEnsemble, type EnsembleRun } from '../helpers/run-ensemble.js';
 
 interface Event {
   topic: string;
@@ -16,34 +16,34 @@ interface Event {
 }
 
 const runs: EnsembleRun[] = [];
-const dirs: string[] = [];
+const dirs: TempDir[] = [];
 afterEach(async () => {
   try {
     await Promise.all(runs.splice(0).map((r) => r.stop()));
   } finally {
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    for (const d of dirs.splice(0)) d.cleanup();
   }
 });
 
 /** events (the real unit, its calls recorded to spy.jsonl) and two publishers. */
 async function start(): Promise<{ run: EnsembleRun; events: grpc.Client; spyFile: string }> {
   const publisher = (name: string, topic: string) => `
-runner ${name} "${ROOT}/test/units/events-fixtures/publisher.ts" {
+runner ${name} "${ROOT}/test/fixtures/events/publisher.ts" {
   readiness: notify
   depends_on: [events]
   properties { topic: "${topic}" }
 }`;
   const text = `
-runner events "${ROOT}/test/units/events-fixtures/events-spy.ts" {
+runner events "${ROOT}/test/fixtures/events/events-spy.ts" {
   readiness: notify
   env { EVENTS_SPY_FILE: "{{ env.SPY_FILE }}" }
 }
 ${publisher('kitchen', 'sensors/kitchen/temp')}
 ${publisher('garage', 'sensors/garage/temp')}
 `;
-  const spyDir = mkdtempSync(join(tmpdir(), 'ens-spy-'));
+  const spyDir = makeTempDir('ens-spy-');
   dirs.push(spyDir);
-  const spyFile = join(spyDir, 'spy.jsonl');
+  const spyFile = join(spyDir.dir, 'spy.jsonl');
   const run = await runEnsemble(text, { env: { SPY_FILE: spyFile } });
   runs.push(run);
   await run.waitAllReady();

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IDENTITY_HEADER } from '../../src/api/identity-assertion.js';
 import { loadUnitProtos } from '../../src/wire/unit-protos.js';
-import { call, ROOT, runEnsemble, unitMain, type EnsembleRun } from './helpers/run-ensemble.js';
+import { call, ROOT, runEnsemble, unitMain, type EnsembleRun } from '../helpers/run-ensemble.js';
 
 interface Event {
   topic: string;
@@ -27,7 +27,7 @@ runner events "${unitMain('events')}" {
   readiness: notify
   properties { ${eventsProps} }
 }
-runner pub "${ROOT}/test/units/events-fixtures/publisher.ts" {
+runner pub "${ROOT}/test/fixtures/events/publisher.ts" {
   readiness: notify
   depends_on: [events]
   properties { topic: "sensors/kitchen/temp" }

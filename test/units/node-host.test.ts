@@ -1,9 +1,9 @@
 import type * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadUnitProtos } from '../../src/wire/unit-protos.js';
-import { call, ROOT, runEnsemble, unitMain, type EnsembleRun } from './helpers/run-ensemble.js';
+import { call, ROOT, runEnsemble, unitMain, type EnsembleRun } from '../helpers/run-ensemble.js';
 
-const FIXTURE = `${ROOT}/test/units/fixtures/hosted-unit.ts`;
+const FIXTURE = `${ROOT}/test/fixtures/units/hosted-unit.ts`;
 const runs: EnsembleRun[] = [];
 afterEach(async () => {
   await Promise.all(runs.splice(0).map((r) => r.stop()));
@@ -66,7 +66,7 @@ runner events "${unitMain('events')}" { readiness: notify }
 runner host "${unitMain('node-host')}" {
   readiness: notify
   depends_on: [events]
-  service runner pub "${ROOT}/test/units/events-fixtures/publisher.ts" { properties { topic: "hosted/pub" } }
+  service runner pub "${ROOT}/test/fixtures/events/publisher.ts" { properties { topic: "hosted/pub" } }
 }
 `);
     runs.push(run);

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadUnitProtos } from '../../src/wire/unit-protos.js';
-import { call, runEnsemble, unitMain, type EnsembleRun } from './helpers/run-ensemble.js';
+import { call, runEnsemble, unitMain, type EnsembleRun } from '../helpers/run-ensemble.js';
 
 const runs: EnsembleRun[] = [];
 afterEach(async () => {

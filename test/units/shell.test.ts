@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runEnsemble, unitMain, type EnsembleRun } from './helpers/run-ensemble.js';
+import { runEnsemble, unitMain, type EnsembleRun } from '../helpers/run-ensemble.js';
 
 interface RunReply {
   exit_code: number | null;

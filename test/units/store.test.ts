@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadUnitProtos } from '../../src/wire/unit-protos.js';
-import { call, runEnsemble, unitMain, type EnsembleRun } from './helpers/run-ensemble.js';
+import { call, runEnsemble, unitMain, type EnsembleRun } from '../helpers/run-ensemble.js';
 
 type Measure = { key: string; value: { kind: string; number?: number; text?: string; boolean?: boolean }; unit: string; timeMs: number };
 

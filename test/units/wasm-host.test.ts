@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type * as grpc from '@grpc/grpc-js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildWat } from '../../units/wasm-host/build-wat.js';
-import { ROOT, runEnsemble, type EnsembleRun } from './helpers/run-ensemble.js';
+import { ROOT, runEnsemble, type EnsembleRun } from '../helpers/run-ensemble.js';
 
 const WASM = join(ROOT, 'test', 'fixtures', 'wasm');
 const runs: EnsembleRun[] = [];

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteTreeBackend } from '../../src/fs/remote-backend.js';
 import { FileViewError } from '../../src/fs/errno.js';
 import { fixture } from '../helpers/make-unit-spec.js';
-import { startFsSystem, type FsSystem } from '../fs/fs-harness.js';
+import { startFsSystem, type FsSystem } from '../helpers/fs-harness.js';
 
 // A unit's own error code (x-ensemble-error-code) reaches the file view: the
 // Resources client keeps it and lets it choose the errno (it used to map the

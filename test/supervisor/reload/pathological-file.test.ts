@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProtos } from '../../../src/wire/protos.js';
-import { rawCall } from '../../api/grpc-call.js';
+import { rawCall } from '../../helpers/grpc-call.js';
 import { isAlive } from '../../helpers/processes.js';
 import { waitFor } from '../../helpers/wait-for.js';
 import { startReloadSystem, type ReloadSystem } from './reload-harness.js';

@@ -3,9 +3,9 @@ import { pino } from 'pino';
 import { SupervisorClient } from '../../src/api/supervisor-client.js';
 import { runSystem } from '../../src/system/run-system.js';
 import type { Supervisor } from '../../src/supervisor/supervisor.js';
-import { fixture } from '../helpers/make-unit-spec.js';
-import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { fixture } from './make-unit-spec.js';
+import { makeTempHome, type TempHome } from './temp-home.js';
+import { waitFor } from './wait-for.js';
 
 /** A real supervisor (runSystem with the real API plugin) over real unit processes. */
 export interface RunningSystem {

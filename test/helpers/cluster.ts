@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { SupervisorClient } from '../../src/api/supervisor-client.js';
 import { NetworkClient } from '../../src/network/network-client.js';
-import { isAlive } from '../helpers/processes.js';
-import { REPO_ROOT, TSX_LOADER, type LogRecord } from '../helpers/supervisor-child.js';
-import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { isAlive } from './processes.js';
+import { REPO_ROOT, TSX_LOADER, type LogRecord } from './supervisor-child.js';
+import { makeTempHome, type TempHome } from './temp-home.js';
+import { waitFor } from './wait-for.js';
 
 /** One `supervisor run` child of a network test. */
 export interface NodeProcess {

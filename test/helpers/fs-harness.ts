@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { fuseMountAt } from '../../src/fs/stale-mount.js';
-import { fixture } from '../helpers/make-unit-spec.js';
-import { REPO_ROOT, spawnCli, TSX_LOADER, type SupervisorChild } from '../helpers/supervisor-child.js';
-import { makeTempHome, type TempHome } from '../helpers/temp-home.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { fixture } from './make-unit-spec.js';
+import { REPO_ROOT, spawnCli, TSX_LOADER, type SupervisorChild } from './supervisor-child.js';
+import { makeTempHome, type TempHome } from './temp-home.js';
+import { waitFor } from './wait-for.js';
 
 /** The ensemble of the file view tests: a ticking SDK sensor and a plain process. */
 export const FS_SYSTEM = `

@@ -2,15 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import { loadProtos } from '../../../src/wire/protos.js';
-import { SupervisorClient } from '../../../src/api/supervisor-client.js';
-import type { UnitMessage } from '../../../src/api/supervisor-messages.js';
-import { isAlive, killPids, pidsWithEnv } from '../../helpers/processes.js';
-import { makeTempHome, type TempHome } from '../../helpers/temp-home.js';
-import { waitFor } from '../../helpers/wait-for.js';
+import { loadProtos } from '../../src/wire/protos.js';
+import { SupervisorClient } from '../../src/api/supervisor-client.js';
+import type { UnitMessage } from '../../src/api/supervisor-messages.js';
+import { isAlive, killPids, pidsWithEnv } from './processes.js';
+import { makeTempHome, type TempHome } from './temp-home.js';
+import { waitFor } from './wait-for.js';
 
 /** The repository root. */
-export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /** The tsx loader as a URL (`--import tsx` would resolve from the temp working directory). */
 const TSX_LOADER = import.meta.resolve('tsx');
@@ -75,7 +75,7 @@ export async function runEnsemble(text: string, options: RunEnsembleOptions = {}
   const home = makeTempHome();
   for (const [name, content] of Object.entries(options.files ?? {})) home.write(name, content);
   const file = options.file ?? home.write('system.ensemble', text);
-  const paths = options.file ? (await import('../../../src/common/runtime-dir.js')).runtimePaths(file, home.env) : home.paths;
+  const paths = options.file ? (await import('../../src/common/runtime-dir.js')).runtimePaths(file, home.env) : home.paths;
   let out = '';
   const proc = spawn(process.execPath, ['--import', TSX_LOADER, join(ROOT, 'src', 'cli', 'main.ts'), 'run', file, '--log-format', 'json', ...(options.flags ?? ['--no-fs'])], {
     cwd: home.dir,
