@@ -1,12 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BenchResult } from '../../bench/harness.js';
 import { metrics } from '../../bench/metrics.js';
 import { cmdline, cwdPath, exePath, listPids } from '../../bench/proc.js';
+import { makeTempDir, type TempDir } from '../helpers/temp-home.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -19,14 +19,15 @@ function processesUnder(root: string): number[] {
 }
 
 describe('npm run bench (smoke: N = 5, one repetition, Ensemble and the minimal supervisor)', () => {
-  let dir: string | undefined;
+  let scratch: TempDir | undefined;
   afterEach(() => {
-    if (dir) rmSync(dir, { recursive: true, force: true });
-    dir = undefined;
+    scratch?.cleanup();
+    scratch = undefined;
   });
 
   it('produces a figure for every workload for both peers and leaves no process behind', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+    scratch = makeTempDir('bench-smoke-');
+    const dir = scratch.dir;
     const json = join(dir, 'result.json');
     const args = [
       join(repoRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
