@@ -1,12 +1,8 @@
-import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/run-ensemble.js';
-
-const run = promisify(execFile);
-const TSX = import.meta.resolve('tsx');
+import { runCli } from '../helpers/run-cli.js';
 
 function ensembleFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -25,16 +21,18 @@ describe('every file in ensembles/', () => {
   });
 
   it.each(files.map((f) => [relative(ROOT, f), f]))('%s passes supervisor check', async (_name, file) => {
-    const { stdout } = await run(process.execPath, ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), 'check', file], { cwd: ROOT, timeout: 60_000 });
-    expect(stdout).toMatch(/^ok: /);
+    const r = await runCli(['check', file], { cwd: ROOT, timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^ok: /);
   });
 
   it('the example renders with its optional shell when asked (Liquid {% if %} and --set)', async () => {
     const file = join(ROOT, 'ensembles', 'examples', 'tinkwell-plant.ensemble');
-    const render = (...set: string[]) =>
-      run(process.execPath, ['--import', TSX, join(ROOT, 'src', 'cli', 'main.ts'), 'render', file, '--json', ...set.flatMap((s) => ['--set', s])], { cwd: ROOT, timeout: 60_000 }).then(
-        (r) => JSON.parse(r.stdout) as { units: { name: string; services: { name: string }[] }[] },
-      );
+    const render = async (...set: string[]) => {
+      const r = await runCli(['render', file, '--json', ...set.flatMap((s) => ['--set', s])], { cwd: ROOT, timeoutMs: 60_000 });
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { units: { name: string; services: { name: string }[] }[] };
+    };
     const plain = await render();
     expect(plain.units.map((u) => u.name)).not.toContain('shell');
     expect(plain.units.find((u) => u.name === 'apps')?.services.map((s) => s.name)).toEqual(['fast', 'slow']);

@@ -1,15 +1,16 @@
 // Issue 12 #7 and #8: a unit's process enters its cgroup before it executes its program, so
 // limits bound a program that forks or allocates at once; a unit killed by its memory limit
 // says so (state error, its log, ps). Real supervisor, real cgroups, C fixtures compiled here.
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, makeUnitSpec } from '../helpers/make-unit-spec.js';
 import { killPids, pidsWithEnv } from '../helpers/processes.js';
-import { REPO_ROOT, spawnPlanSupervisor, TSX_LOADER, type SupervisorChild } from '../helpers/supervisor-child.js';
+import { spawnPlanSupervisor, type SupervisorChild } from '../helpers/supervisor-child.js';
 import { makeTempDir, makeTempHome, type TempDir, type TempHome } from '../helpers/temp-home.js';
+import { runCli } from '../helpers/run-cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 // The language reads `50MB` as 50 MiB (1024-based, like systemd and docker).
@@ -55,11 +56,9 @@ async function ps(s: SupervisorChild): Promise<string> {
   const running = await s.waitRecord('supervisor running', (r) => r.msg === 'supervisor running');
   const socket = join(String(running.runtimeDir), 'api.sock');
   await waitFor('the API socket', () => existsSync(socket), { timeoutMs: 60_000 });
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', TSX_LOADER, join(REPO_ROOT, 'src/cli/main.ts'), 'ps', '--supervisor', `unix:${socket}`], { timeout: 60_000 }, (err, stdout, stderr) =>
-      err ? reject(new Error(`ps failed: ${stderr || err.message}`)) : resolve(stdout),
-    );
-  });
+  const r = await runCli(['ps', '--supervisor', `unix:${socket}`], { timeoutMs: 60_000 });
+  if (r.code !== 0) throw new Error(`ps failed (exit ${r.code}): ${r.stderr}`);
+  return r.stdout;
 }
 
 describe.runIf(cgroupsWritable())('limits hold from the first instruction (cgroups writable here)', () => {

@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { UnitMessage } from '../../src/api/supervisor-messages.js';
-import { REPO_ROOT, TSX_LOADER } from './supervisor-child.js';
+import { runCli } from './run-cli.js';
 import type { TempHome } from './temp-home.js';
 
 /** A live process of some unit of one supervisor, as /proc shows it. */
@@ -62,18 +60,10 @@ export function unitProcs(apiAddress: string): UnitProc[] {
 }
 
 /** `supervisor ps --json` of `home` through the real CLI (from source); rejects with its stderr on failure. */
-export function psJson(home: TempHome, timeoutMs = 60_000): Promise<UnitMessage[]> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ['--import', TSX_LOADER, join(REPO_ROOT, 'src/cli/main.ts'), 'ps', '--json'],
-      { cwd: home.dir, env: { ...process.env, ...home.env, ENSEMBLE_SUPERVISOR: '' }, timeout: timeoutMs },
-      (err, stdout, stderr) => {
-        if (err) reject(new Error(`ps --json failed: ${stderr.trim() || err.message}`));
-        else resolve(JSON.parse(stdout) as UnitMessage[]);
-      },
-    );
-  });
+export async function psJson(home: TempHome, timeoutMs = 60_000): Promise<UnitMessage[]> {
+  const r = await runCli(['ps', '--json'], { home, timeoutMs });
+  if (r.code !== 0) throw new Error(`ps --json failed (exit ${r.code}): ${r.stderr.trim()}`);
+  return JSON.parse(r.stdout) as UnitMessage[];
 }
 
 /** States in which a unit has a process (src/supervisor/lifecycle/unit-transitions.ts). */
