@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { execa } from 'execa';
 import { fuseMountAt } from '../../src/fs/stale-mount.js';
 import { fixture } from './make-unit-spec.js';
-import { REPO_ROOT, spawnCli, TSX_LOADER, type SupervisorChild } from './supervisor-child.js';
+import { runCli } from './run-cli.js';
+import { spawnCli, type SupervisorChild } from './supervisor-child.js';
 import { makeTempHome, type TempHome } from './temp-home.js';
 import { waitFor } from './wait-for.js';
 
@@ -59,13 +59,11 @@ export async function startFsSystem(options: { flags?: string[]; ensemble?: stri
     mount,
     bash: (script) => ran(execa('bash', ['-c', `cd "$0" && ${script}`, mount], { reject: false, timeout: 60_000 })),
     script: (name, ...args) => ran(execa('bash', [fixture(name), mount, ...args], { reject: false, timeout: 60_000 })),
-    cli: (...args) =>
-      ran(execa(process.execPath, ['--import', TSX_LOADER, join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...args], {
-        cwd: home.dir,
-        env: { ...home.env, ENSEMBLE_SUPERVISOR: '' },
-        reject: false,
-        timeout: 60_000,
-      })),
+    cli: async (...args) => {
+      const r = await runCli(args, { home, timeoutMs: 60_000 });
+      // As bash and script: one final newline stripped (execa's way).
+      return { stdout: r.stdout.replace(/\r?\n$/, ''), stderr: r.stderr.replace(/\r?\n$/, ''), exitCode: r.code };
+    },
     close: () => closeSystem(sys),
   };
   try {
