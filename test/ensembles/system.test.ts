@@ -5,13 +5,12 @@ import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runtimePaths } from '../../src/common/runtime-dir.js';
 import { buildWat } from '../../units/wasm-host/build-wat.js';
+import { runCli } from '../helpers/run-cli.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { ROOT, runEnsemble, type EnsembleRun } from '../helpers/run-ensemble.js';
 
 const run$ = promisify(execFile);
 const SYSTEM = join(ROOT, 'ensembles', 'system.ensemble');
-const CLI = [join(ROOT, 'src', 'cli', 'main.ts')];
-const TSX = import.meta.resolve('tsx');
 const UNITS = ['store', 'events', 'sensors', 'derive', 'blink', 'shell', 'heartbeat'];
 
 let current: EnsembleRun | null = null;
@@ -25,8 +24,9 @@ afterEach(async () => {
 
 /** Run the `supervisor` CLI (from source) against the test's supervisor. */
 async function supervisorCli(address: string, ...args: string[]): Promise<string> {
-  const { stdout } = await run$(process.execPath, ['--import', TSX, ...CLI, ...args, '--supervisor', address], { cwd: ROOT, timeout: 60_000 });
-  return stdout;
+  const r = await runCli([...args, '--supervisor', address], { cwd: ROOT, timeoutMs: 60_000 });
+  if (r.code !== 0) throw new Error(`supervisor ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
 }
 
 describe('ensembles/system.ensemble', () => {
