@@ -87,6 +87,7 @@ describe('StreamOutbox over a real grpc-js stream', () => {
   it('lossy: a client that stops reading loses lines past the bound and is told how many, exactly', async () => {
     const total = 100_000;
     let outbox: StreamOutbox<LogLineMessage> | null = null;
+    let produced = false;
     const c = await serve({
       Logs: (call: grpc.ServerWritableStream<unknown, LogLineMessage>) => {
         const out = new StreamOutbox<LogLineMessage>(call, { kind: 'lossy', maxMessages: 500, gap: (n) => ({ unit: 'u', stream: 'supervisor', line: `… ${n} lines dropped: client too slow`, timeMs: 0 }) });
@@ -94,6 +95,9 @@ describe('StreamOutbox over a real grpc-js stream', () => {
         out.send(line(0));
         setTimeout(() => {
           for (let i = 1; i < total; i++) out.send(line(i));
+          // What waits is bounded by the cap, whatever the transport took before it pushed back.
+          expect(out.pending).toBeLessThanOrEqual(500);
+          produced = true;
           out.end();
         }, 300);
       },
@@ -105,7 +109,9 @@ describe('StreamOutbox over a real grpc-js stream', () => {
       seen.push(m);
       if (seen.length === 1) call.pause();
     });
-    await waitFor('the producer to finish', () => outbox !== null && outbox.dropped > 0 && outbox.pending === 500);
+    // The transport may drain part of the outbox at any moment; only the producer's end is waited for.
+    await waitFor('the producer to finish', () => produced);
+    expect(outbox!.dropped).toBeGreaterThan(0);
     call.resume();
     await ended;
     const gaps = seen.filter((m) => m.stream === 'supervisor');
