@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { Etcd3 } from 'etcd3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { etcdConfig } from '../../units/etcd/etcd-config.js';
+import { etcdFlags } from '../../units/etcd/etcd-flags.js';
 import { isAlive, killPids } from '../helpers/processes.js';
 import { runEnsemble, unitMain, type EnsembleRun } from '../helpers/run-ensemble.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -84,17 +86,27 @@ describe('@ensemble/etcd', () => {
     // SIGKILL etcd itself: the unit says why, exits non-zero, and the supervisor restarts it on the same data.
     const before = await run.client.getUnit('etcd');
     process.kill(pid as number, 'SIGKILL');
-    await run.waitOutput('etcd was killed by SIGKILL on its own');
+    await run.waitOutput('etcd ended without being asked to (killed by SIGKILL)');
     await run.waitUnit('etcd', 'restarted and ready', (u) => u.restarts > before.restarts && u.state === 'ready', 90_000);
     const after = etcdPids(run.home.dir);
     expect(after).toHaveLength(1);
     expect(after[0]).not.toBe(pid);
     await expect.poll(() => etcd.get('greeting').string().catch(() => null), { timeout: 30_000, interval: 250 }).toBe('hello');
 
+    // SIGKILL of the unit process itself: its etcd dies with it (never orphaned) and the restart serves the data again.
+    const unitPid = (await run.client.getUnit('etcd')).pid as number;
+    const restarts = (await run.client.getUnit('etcd')).restarts;
+    process.kill(unitPid, 'SIGKILL');
+    await waitFor('the old etcd gone', () => !isAlive(after[0] as number), { timeoutMs: 30_000 });
+    await run.waitUnit('etcd', 'restarted after SIGKILL and ready', (u) => u.restarts > restarts && u.state === 'ready', 90_000);
+    await expect.poll(() => etcd.get('greeting').string().catch(() => null), { timeout: 30_000, interval: 250 }).toBe('hello');
+    const last = etcdPids(run.home.dir);
+    expect(last).toHaveLength(1);
+
     // Stopping the supervisor stops etcd (no process left behind).
     run.proc.kill('SIGTERM');
     await waitFor('supervisor exit', () => run.proc.exitCode !== null || run.proc.signalCode !== null, { timeoutMs: 30_000 });
-    expect(after.filter(isAlive)).toEqual([]);
+    expect(last.filter(isAlive)).toEqual([]);
     expect(etcdPids(run.home.dir)).toEqual([]);
   });
 
@@ -133,5 +145,87 @@ describe('@ensemble/etcd', () => {
     expect(unitLines).toHaveLength(1);
     expect(run.output()).not.toMatch(/\s+at .*units\/etcd/);
     expect(etcdPids(run.home.dir)).toEqual([]);
+  });
+});
+
+describe('@ensemble/etcd properties → etcd flags', () => {
+  const ctx = { unit: 'etcd', stateDir: '/state/units/etcd', cwd: '/work' };
+
+  it('defaults every flag from the unit: name, data dir in the state dir, loopback URLs, a one-member cluster', () => {
+    expect(etcdFlags(etcdConfig({}, ctx))).toEqual([
+      '--name=etcd',
+      '--data-dir=/state/units/etcd/data',
+      '--listen-client-urls=http://127.0.0.1:2379',
+      '--advertise-client-urls=http://127.0.0.1:2379',
+      '--listen-peer-urls=http://127.0.0.1:2380',
+      '--initial-advertise-peer-urls=http://127.0.0.1:2380',
+      '--initial-cluster=etcd=http://127.0.0.1:2380',
+      '--initial-cluster-state=new',
+      '--initial-cluster-token=etcd',
+      '--logger=zap',
+      '--log-outputs=stderr',
+    ]);
+  });
+
+  it('passes durations in ms, TLS files (relative to the working directory), the cluster in its three forms and extra_args last', () => {
+    const flags = etcdFlags(
+      etcdConfig(
+        {
+          name: 'a',
+          data_dir: 'member',
+          client_urls: ['https://0.0.0.0:2379'],
+          advertise_client_urls: 'https://10.0.0.1:2379',
+          peer_urls: 'http://10.0.0.1:2380',
+          initial_cluster: { a: 'http://10.0.0.1:2380', b: 'http://10.0.0.2:2380' },
+          initial_cluster_state: 'existing',
+          heartbeat_interval: '50ms',
+          election_timeout: 1,
+          cert_file: 'tls/server.crt',
+          key_file: '/etc/etcd/server.key',
+          trusted_ca_file: 'tls/ca.crt',
+          client_cert_auth: true,
+          extra_args: ['--quota-backend-bytes=1073741824', 5],
+        },
+        ctx,
+      ),
+    );
+    expect(flags).toContain('--data-dir=/state/units/etcd/member');
+    expect(flags).toContain('--initial-cluster=a=http://10.0.0.1:2380,b=http://10.0.0.2:2380');
+    expect(flags).toContain('--heartbeat-interval=50');
+    expect(flags).toContain('--election-timeout=1000');
+    expect(flags).toContain('--cert-file=/work/tls/server.crt');
+    expect(flags).toContain('--key-file=/etc/etcd/server.key');
+    expect(flags).toContain('--client-cert-auth=true');
+    expect(flags.slice(-2)).toEqual(['--quota-backend-bytes=1073741824', '5']);
+    expect(etcdConfig({ initial_cluster: ['etcd=http://127.0.0.1:2380', 'x=http://127.0.0.2:2380'] }, ctx).initialCluster).toHaveLength(2);
+  });
+
+  it('refuses bad properties with one line naming the property', () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ client_urls: 'localhost' }, /^etcd: property "client_urls" must be a URL or a list of URLs/],
+      [{ peer_urls: ['http://127.0.0.1'] }, /^etcd: property "peer_urls" must be a URL/],
+      [{ client_urls: 'http://0.0.0.0:2379' }, /^etcd: property "advertise_client_urls" is needed when "client_urls" listens on an unspecified address/],
+      [{ name: 'a=b' }, /^etcd: property "name" must be a member name/],
+      [{ initial_cluster: 'x=http://127.0.0.1:2380' }, /^etcd: property "initial_cluster" must list this member "etcd"/],
+      [{ initial_cluster: 'etcd=http://127.0.0.9:2380' }, /^etcd: property "initial_cluster" gives member "etcd" the peer URL/],
+      [{ initial_cluster: 'nonsense' }, /^etcd: property "initial_cluster" must be members such as/],
+      [{ initial_cluster_state: 'old' }, /^etcd: property "initial_cluster_state" must be "new" or "existing", not "old"$/],
+      [{ heartbeat_interval: 'often' }, /^etcd: property "heartbeat_interval" must be a duration/],
+      [{ heartbeat_interval: '500ms' }, /^etcd: property "election_timeout" \(1000 ms\) must be at least 5 times "heartbeat_interval" \(500 ms\)$/],
+      [{ extra_args: { a: 1 } }, /^etcd: property "extra_args" must be a list of arguments/],
+      [{ cert_file: 'x.crt' }, /^etcd: properties "cert_file" and "key_file" go together/],
+      [{ client_urls: 'https://127.0.0.1:2379' }, /^etcd: https client URLs need "cert_file" and "key_file"$/],
+      [{ client_cert_auth: 'yes' }, /^etcd: "client_cert_auth: true" needs "trusted_ca_file"$/],
+    ];
+    for (const [props, message] of cases) {
+      let thrown: unknown;
+      try {
+        etcdConfig(props, ctx);
+      } catch (e) {
+        thrown = e;
+      }
+      expect((thrown as Error | undefined)?.message, JSON.stringify(props)).toMatch(message);
+      expect((thrown as Error).message).not.toContain('\n');
+    }
   });
 });

@@ -74,7 +74,7 @@ export class EtcdChild {
   }
 }
 
-/** `exited with code 1`, `was killed by SIGKILL`. */
+/** `exited with code 1`, `killed by SIGKILL`. */
 export function describeExit(exit: ChildExit): string {
-  return exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? '?'}`;
+  return exit.signal !== null ? `killed by ${exit.signal}` : `exited with code ${exit.code ?? '?'}`;
 }

@@ -50,7 +50,7 @@ unit.onShutdown(async () => {
   if (child === null || !child.running) return;
   const end = await child.stop(config.stopTimeoutMs);
   if (end.killed) unitLog.warn(`etcd did not stop within ${config.stopTimeoutMs} ms of SIGTERM and was killed`);
-  else unitLog.info(`etcd stopped (${describeExit(end)})`);
+  else unitLog.info(end.signal === 'SIGTERM' || end.code === 0 ? 'etcd stopped' : `etcd stopped (${describeExit(end)})`);
 });
 
 const args = etcdFlags(config);
@@ -66,7 +66,7 @@ unitLog.info(`etcd member ${config.name} started (pid ${etcd.pid}): clients ${co
 void etcd.exited.then(async (exit) => {
   if (stopping) return;
   stopping = true;
-  unitLog.error(`etcd ${describeExit(exit)} on its own${healthy ? '' : ' before it became healthy'}; the unit exits so that the supervisor restarts it`);
+  unitLog.error(`etcd ended without being asked to (${describeExit(exit)}${healthy ? '' : ', before it became healthy'}); the unit exits with code 1 so the supervisor restarts it by its policy`);
   await Promise.race([unit.close().catch(() => undefined), new Promise((r) => setTimeout(r, 2000))]);
   process.exit(1);
 });
