@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:net';
 import { Etcd3 } from 'etcd3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -6,12 +8,15 @@ import { etcdConfig } from '../../units/etcd/etcd-config.js';
 import { etcdFlags } from '../../units/etcd/etcd-flags.js';
 import { isAlive, killPids } from '../helpers/processes.js';
 import { runEnsemble, unitMain, type EnsembleRun } from '../helpers/run-ensemble.js';
+import { makeTempDir, type TempDir } from '../helpers/temp-home.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const runs: EnsembleRun[] = [];
 const clients: Etcd3[] = [];
+const dirs: TempDir[] = [];
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
+  for (const d of dirs.splice(0)) d.cleanup();
   const stopping = runs.splice(0);
   const leftovers = stopping.map((r) => etcdPids(r.home.dir));
   await Promise.all(stopping.map((r) => r.stop()));
@@ -56,6 +61,20 @@ async function start(text: string): Promise<EnsembleRun> {
   const run = await runEnsemble(text);
   runs.push(run);
   return run;
+}
+
+/** A test CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl in `dir`. */
+function makeCertificates(dir: string): void {
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=ensemble test CA');
+  for (const [name, ext] of [
+    ['server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth'],
+    ['client', 'extendedKeyUsage=clientAuth'],
+  ] as const) {
+    writeFileSync(join(dir, `${name}.ext`), `${ext}\n`);
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+    ssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`);
+  }
 }
 
 function client(...urls: string[]): Etcd3 {
@@ -133,6 +152,26 @@ describe('@ensemble/etcd', () => {
       await expect.poll(() => one.get('shared').string().catch(() => null), { timeout: 30_000, interval: 250 }).toBe('42');
     }
     expect(etcdPids(run.home.dir)).toHaveLength(3);
+  });
+
+  it('serves clients over TLS with client certificates and becomes ready through the https health check', async () => {
+    const tmp = makeTempDir('ens-etcd-tls-');
+    dirs.push(tmp);
+    makeCertificates(tmp.dir);
+    const [cp, pp] = await freePorts(2);
+    const url = `https://127.0.0.1:${cp}`;
+    const tls = `cert_file: "${tmp.dir}/server.crt"  key_file: "${tmp.dir}/server.key"  trusted_ca_file: "${tmp.dir}/ca.crt"  client_cert_auth: true`;
+    const run = await start(runner('etcd', `client_urls: "${url}"  peer_urls: "http://127.0.0.1:${pp}"  ${tls}`));
+    await run.waitAllReady(90_000);
+    const read = (f: string) => readFileSync(join(tmp.dir, f));
+    const etcd = new Etcd3({ hosts: url, dialTimeout: 5000, credentials: { rootCertificate: read('ca.crt'), privateKey: read('client.key'), certChain: read('client.crt') } });
+    clients.push(etcd);
+    await etcd.put('secure').value('yes');
+    expect(await etcd.get('secure').string()).toBe('yes');
+    // Without a client certificate the member refuses.
+    const anonymous = new Etcd3({ hosts: url, dialTimeout: 3000, credentials: { rootCertificate: read('ca.crt') } });
+    clients.push(anonymous);
+    await expect(anonymous.get('secure').string()).rejects.toThrow();
   });
 
   it('refuses a bad property in one line, without starting etcd', async () => {
