@@ -48,6 +48,12 @@ export interface WatchEvent {
   readonly revision: Revision;
 }
 
+/**
+ * What ended a watch: the coordinator compacted the revisions it had to
+ * replay (`CoordinatorCompactedError`), or it cancelled the watch.
+ */
+export type WatchErrorListener = (error: Error) => void;
+
 /** A running watch; `close` stops it. */
 export interface Watch {
   close(): Promise<void>;
@@ -62,6 +68,13 @@ export interface Snapshot {
 /** A held lock; `release` gives it back. */
 export interface HeldLock {
   release(): Promise<void>;
+}
+
+/** A stored value with the revision it was last written at. */
+export interface StoredValue {
+  readonly value: string;
+  /** The key's modification revision. */
+  readonly revision: Revision;
 }
 
 /** A versioned configuration blob. */
@@ -86,19 +99,42 @@ export interface Coordinator {
   unregister(node: string, name: string): Promise<void>;
   /** Reads a key space (`members/`, `registry/`, …) with its revision. */
   list(prefix: string): Promise<Snapshot>;
-  /** Watches `prefix` from `fromRevision` (inclusive), or from now. */
-  watch(prefix: string, fromRevision: Revision | undefined, onEvent: (event: WatchEvent) => void): Promise<Watch>;
-  /** Campaigns for `election` as `candidate` under `lease`; resolves when elected. */
+  /**
+   * Watches `prefix` from `fromRevision` (inclusive), or from now; keys in
+   * events are relative (`members/a`). Rejects with `CoordinatorCompactedError`
+   * when `fromRevision` is older than the history kept. A watch survives
+   * coordinator restarts (it resumes after the last revision it delivered);
+   * `onError` is called once if it ends for another reason (a compaction while
+   * it was disconnected, a cancellation), after which no event comes.
+   */
+  watch(prefix: string, fromRevision: Revision | undefined, onEvent: (event: WatchEvent) => void, onError?: WatchErrorListener): Promise<Watch>;
+  /** The value at relative `key` (`state/edge-1`), or undefined. */
+  get(key: string): Promise<StoredValue | undefined>;
+  /** Writes relative `key`, under `lease` when given; resolves to the store's revision after the write. */
+  put(key: string, value: string, lease?: Lease): Promise<Revision>;
+  /** Deletes relative `key`; true when it existed. */
+  delete(key: string): Promise<boolean>;
+  /**
+   * Campaigns for `election` as `candidate` under `lease`; resolves when
+   * elected (candidates are served in the order they campaigned). Rejects with
+   * `CoordinatorStateError` when the campaign is resigned or its record goes
+   * (lease revoked or lost) before it is elected. Leadership lasts until
+   * `resign` or until the lease goes.
+   */
   campaign(election: string, candidate: string, lease: Lease): Promise<void>;
   /** Gives up leadership of `election` if held. */
   resign(election: string): Promise<void>;
   /** Calls `onLeader` with the current leader (undefined when none) and every change. */
   observeLeader(election: string, onLeader: (leader: string | undefined) => void): Promise<Watch>;
-  /** Waits for and takes the named lock. */
+  /** Waits for and takes the named lock (FIFO among waiters; held under a lease of this client). */
   lock(name: string): Promise<HeldLock>;
   /** The configuration blob at `key`, or undefined. */
   getConfig(key: string): Promise<VersionedConfig | undefined>;
-  /** Writes the blob; with `expectedRevision`, only if unchanged since (else false). */
+  /**
+   * Writes the blob; with `expectedRevision`, only if the key's revision is
+   * still that one (0n: only if absent). On success `revision` is the new
+   * revision; on a failed compare it is the key's current revision (0n: absent).
+   */
   putConfig(key: string, value: string, expectedRevision?: Revision): Promise<{ ok: boolean; revision: Revision }>;
   /** Revokes this process's leases and closes connections. */
   close(): Promise<void>;
