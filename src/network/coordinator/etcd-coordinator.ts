@@ -93,7 +93,7 @@ export class EtcdCoordinator implements Coordinator {
       inner.release();
       throw e;
     }
-    const lease = new EtcdLease(inner, id, ttlSeconds, (l) => this.call('a lease revoke', () => l.revoke()), (l) => this.leases.delete(l));
+    const lease = new EtcdLease(inner, id, ttlSeconds, (l) => this.bound('a lease revoke', l.revoke()), (l) => this.leases.delete(l));
     this.leases.add(lease);
     return lease;
   }
