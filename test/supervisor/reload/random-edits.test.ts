@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../helpers/processes.js';
+import { waitFor } from '../../helpers/wait-for.js';
 import { startReloadSystem, type ReloadSystem } from './reload-harness.js';
 
 // Twenty random edits of an ensemble file, each applied with a reload. After every reload:
@@ -140,7 +141,9 @@ describe(`randomized reloads (seed ${SEED})`, { timeout: 600_000 }, () => {
         const pid = now.get(name);
         expect(pid, `${where}: ${name} has a process`).toBeDefined();
         expect(isAlive(pid!), `${where}: ${name} is alive`).toBe(true);
-        expect(cmdline(pid!), `${where}: ${name} runs its plan`).toContain(`sleep ${u.seconds}`);
+        // A unit counts as ready once its process is spawned; it may still be inside execve (its
+        // /proc cmdline is empty or the launcher's for that moment), so wait for the command line.
+        await waitFor(`${where}: ${name} runs its plan`, () => cmdline(pid!).includes(`sleep ${u.seconds}`), { timeoutMs: 20_000 });
         const old = pids.get(name);
         if (expected.changed.includes(name) || expected.added.includes(name)) expect(pid, `${where}: ${name} runs a new process`).not.toBe(old);
         else expect(pid, `${where}: unchanged ${name} keeps its pid`).toBe(old);
