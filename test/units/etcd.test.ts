@@ -188,7 +188,7 @@ describe('@ensemble/etcd', () => {
 });
 
 describe('@ensemble/etcd properties → etcd flags', () => {
-  const ctx = { unit: 'etcd', stateDir: '/state/units/etcd', cwd: '/work' };
+  const ctx = { unit: 'etcd', stateDir: '/state/units/etcd', cwd: '/srv/plant' };
 
   it('defaults every flag from the unit: name, data dir in the state dir, loopback URLs, a one-member cluster', () => {
     expect(etcdFlags(etcdConfig({}, ctx))).toEqual([
@@ -232,7 +232,7 @@ describe('@ensemble/etcd properties → etcd flags', () => {
     expect(flags).toContain('--initial-cluster=a=http://10.0.0.1:2380,b=http://10.0.0.2:2380');
     expect(flags).toContain('--heartbeat-interval=50');
     expect(flags).toContain('--election-timeout=1000');
-    expect(flags).toContain('--cert-file=/work/tls/server.crt');
+    expect(flags).toContain('--cert-file=/srv/plant/tls/server.crt');
     expect(flags).toContain('--key-file=/etc/etcd/server.key');
     expect(flags).toContain('--client-cert-auth=true');
     expect(flags.slice(-2)).toEqual(['--quota-backend-bytes=1073741824', '5']);
